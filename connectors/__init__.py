@@ -1,0 +1,1 @@
+"""Connectors: the plugin API, discovery, and the built-in connectors."""

@@ -1,0 +1,73 @@
+"""The connector plugin API: a typed config, a lifecycle, and a context to publish through.
+
+A connector never touches widgets and never raises into the GUI: the console's supervisor runs
+its coroutines, catches what they raise, and shows the health state to the operator.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from console.media.slots import FrameHub
+from console.model.sources import AdminUnit, AlertItem, DocumentText, KpiValue, Source
+
+
+class ConnectorConfig(BaseModel):
+    """Base of every connector's settings. Field titles, units and bounds drive forms and checks;
+    secrets are ``SecretStr`` so they never appear in logs or exports."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    stale_after_s: float = Field(
+        60.0, gt=0, le=86400, title="Stale after", json_schema_extra={"unit": "s"},
+        description="Health turns 'stale' when no value arrived for this long.",
+    )
+
+
+class ConnectorContext(Protocol):
+    """What the console gives a connector. Every method is safe to call from any thread."""
+
+    name: str
+    frames: FrameHub
+    units: tuple[AdminUnit, ...]
+    log: logging.Logger
+
+    def publish(self, value: KpiValue | AlertItem | DocumentText) -> None: ...
+
+    def set_sources(self, sources: list[Source]) -> None: ...
+
+    def frame_written(self) -> None:
+        """Counts as a sign of life for the stale check, like ``publish``."""
+
+
+class Connector:
+    """Base class. Subclasses set ``Config`` and ``kind`` and override the coroutines.
+
+    Lifecycle, driven by the console on its asyncio loop: ``start`` (connect; raise on failure),
+    then ``run`` until cancelled (raise when the backend is lost), then ``stop`` (always called,
+    release everything: threads, sockets). After a failure the console calls ``start`` again with
+    a growing delay.
+    """
+
+    Config: ClassVar[type[ConnectorConfig]] = ConnectorConfig
+    kind: ClassVar[str] = "connector"
+
+    def __init__(self, name: str, config: Any, ctx: ConnectorContext) -> None:
+        self.name = name
+        self.config = config
+        self.ctx = ctx
+
+    def declared_sources(self) -> list[Source]:
+        """Sources known from the config alone, listed before the connector has started."""
+        return []
+
+    async def start(self) -> None:
+        """Connect. Raise to report failure; the console retries with backoff."""
+
+    async def run(self) -> None:
+        """Produce values until cancelled. Returning or raising means the backend was lost."""
+
+    async def stop(self) -> None:
+        """Release everything this connector owns. Called after run ends and on shutdown."""

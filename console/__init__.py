@@ -1,0 +1,1 @@
+"""The IOC wall console's application core."""

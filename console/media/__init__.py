@@ -1,0 +1,1 @@
+"""Frame pipeline: latest-frame slots shared by every tile of a stream (no Qt)."""

@@ -1,0 +1,51 @@
+"""Messages on the bus: frozen dataclasses with past-tense names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from console.model.sources import AlertItem, DocumentText, KpiValue, Source
+from console.model.wall import Preset, WallState
+
+
+@dataclass(frozen=True)
+class WallChanged:
+    state: WallState
+    command: str
+    actor: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class PresetsChanged:
+    presets: tuple[Preset, ...]
+
+
+@dataclass(frozen=True)
+class SourcesChanged:
+    connector: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class ValueReceived:
+    value: KpiValue | AlertItem | DocumentText
+
+
+@dataclass(frozen=True)
+class ConnectorHealthChanged:
+    connector: str
+    kind: str
+    state: str  # starting, ok, stale, retrying, failed
+    last_ok: float | None
+    last_error: str
+    attempt: int
+    next_retry_s: float | None
+
+
+@dataclass(frozen=True)
+class OperatorNotified:
+    """Something the operator must be told (a screen went away, a connector failed to load)."""
+
+    text: str
+    level: str = "warning"

@@ -1,0 +1,74 @@
+"""Sources a connector offers (camera, KPI, alert feed, document) and the live values they produce."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class SourceKind(StrEnum):
+    CAMERA = "camera"
+    KPI = "kpi"
+    ALERTS = "alerts"
+    DOCUMENT = "document"
+
+
+class Quality(StrEnum):
+    GOOD = "good"
+    UNCERTAIN = "uncertain"
+    BAD = "bad"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Something a tile can show. ``id`` is unique across the site (``connector/local-id``)."""
+
+    id: str
+    kind: SourceKind
+    name: str
+    connector: str
+    unit: str = ""  # administrative-unit code, "" when the source belongs to none
+    tags: tuple[str, ...] = ()
+    detail: str = ""  # short description shown in the browser (location, indicator unit...)
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    source_id: str
+    value: float
+    unit_label: str  # unit of measure, e.g. "%", "AQI"
+    source_time: float  # epoch seconds, when the backend measured it
+    quality: Quality = Quality.GOOD
+    status: str = "ok"  # ok, warning, critical
+    series: tuple[float, ...] = ()  # recent history, oldest first, for a sparkline
+
+
+@dataclass(frozen=True)
+class AlertItem:
+    source_id: str
+    key: str
+    severity: str  # critical, major, minor, info
+    domain: str
+    title: str
+    unit: str
+    source_time: float
+    received_time: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    source_id: str
+    title: str
+    lines: tuple[str, ...]
+    source_time: float
+
+
+@dataclass(frozen=True)
+class AdminUnit:
+    """An administrative unit; the hierarchy is data of any depth (province, commune, ...)."""
+
+    code: str
+    name: str
+    level: str
+    parent: str = ""

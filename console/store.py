@@ -1,0 +1,171 @@
+"""The one owner of live state: wall state, presets, source catalogue and latest values.
+
+Every change to what the wall shows goes through ``Store.execute``; it validates, applies,
+writes an audit row and publishes ``WallChanged``. Thread: GUI thread only.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from console.bus import Bus
+from console.commands import (
+    ApplyLayout,
+    AssignSource,
+    ClearTile,
+    Command,
+    CommandError,
+    DeletePreset,
+    RecallPreset,
+    SavePreset,
+    SwapTiles,
+)
+from console.messages import ConnectorHealthChanged, PresetsChanged, SourcesChanged, ValueReceived, WallChanged
+from console.model.sources import AlertItem, DocumentText, KpiValue, Source
+from console.model.wall import Preset, WallState
+from console.persistence import AuditRecord, Database
+from layouts.grid import Layout
+
+log = logging.getLogger(__name__)
+
+ALERTS_KEPT = 50
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    ok: bool
+    version: int
+    error: str = ""
+
+
+class Store:
+    def __init__(
+        self,
+        bus: Bus,
+        db: Database,
+        layouts: Mapping[str, Layout],
+        default_layout: str,
+        site_presets: tuple[Preset, ...] = (),
+    ) -> None:
+        self.bus = bus
+        self.db = db
+        self.layouts = dict(layouts)
+        layout = self.layouts[default_layout]
+        self.state = WallState(0, layout, (None,) * layout.tile_count)
+        self.presets: dict[str, Preset] = {p.name: p for p in site_presets}
+        for p in db.saved_presets():
+            if p.layout in self.layouts:
+                self.presets[p.name] = p
+        self.sources: dict[str, Source] = {}
+        self.kpis: dict[str, KpiValue] = {}
+        self.alerts: dict[str, deque[AlertItem]] = {}
+        self.documents: dict[str, DocumentText] = {}
+        self.health: dict[str, ConnectorHealthChanged] = {}
+        self.live_version = 0  # bumps on every value, so views know when to repaint
+        bus.subscribe(SourcesChanged, self._on_sources)
+        bus.subscribe(ValueReceived, self._on_value)
+        bus.subscribe(ConnectorHealthChanged, self._on_health)
+
+    # -- commands -------------------------------------------------------------------------
+    def execute(self, command: Command, actor: str, origin: str) -> CommandResult:
+        try:
+            new_state = self._apply(command)
+        except CommandError as exc:
+            self._audit(command.name, command.args(), actor, origin, f"refused: {exc}")
+            return CommandResult(False, self.state.version, str(exc))
+        if new_state is not None:
+            self.state = new_state
+        self._audit(command.name, command.args(), actor, origin, "applied")
+        if new_state is not None:
+            self.bus.publish(WallChanged(self.state, command.name, actor, origin))
+        return CommandResult(True, self.state.version)
+
+    def record_refused(self, command: str, args: dict, actor: str, origin: str, reason: str) -> None:
+        """Audit a command refused before it reached the store (e.g. a bad control token)."""
+        self._audit(command, args, actor, origin, f"refused: {reason}")
+
+    def _audit(self, command: str, args: dict, actor: str, origin: str, result: str) -> None:
+        self.db.audit(AuditRecord(time.time(), actor, origin, command, args, result, self.state.version))
+
+    def _tile(self, number: int) -> int:
+        if not 1 <= number <= self.state.layout.tile_count:
+            raise CommandError(
+                f"no tile {number}: layout {self.state.layout.name!r} has tiles 1-{self.state.layout.tile_count}"
+            )
+        return number - 1
+
+    def _apply(self, cmd: Command) -> WallState | None:
+        if isinstance(cmd, AssignSource):
+            index = self._tile(cmd.tile)
+            if cmd.source not in self.sources:
+                raise CommandError(f"no source {cmd.source!r}")
+            return self.state.with_tile(index, cmd.source)
+        if isinstance(cmd, ClearTile):
+            return self.state.with_tile(self._tile(cmd.tile), None)
+        if isinstance(cmd, SwapTiles):
+            a, b = self._tile(cmd.a), self._tile(cmd.b)
+            tiles = list(self.state.tiles)
+            tiles[a], tiles[b] = tiles[b], tiles[a]
+            return self.state.with_tiles(self.state.layout, tiles)
+        if isinstance(cmd, ApplyLayout):
+            layout = self.layouts.get(cmd.layout)
+            if layout is None:
+                raise CommandError(f"no layout {cmd.layout!r} (known: {', '.join(self.layouts)})")
+            return self.state.with_layout(layout)
+        if isinstance(cmd, RecallPreset):
+            preset = self.presets.get(cmd.preset)
+            if preset is None:
+                raise CommandError(f"no preset {cmd.preset!r}")
+            return self.state.with_tiles(self.layouts[preset.layout], list(preset.tiles))
+        if isinstance(cmd, SavePreset):
+            preset = Preset(cmd.preset, self.state.layout.name, self.state.tiles, origin="saved")
+            self.presets[preset.name] = preset
+            self.db.save_preset(preset)
+            self.bus.publish(PresetsChanged(tuple(self.presets.values())))
+            return None
+        if isinstance(cmd, DeletePreset):
+            existing = self.presets.get(cmd.preset)
+            if existing is None:
+                raise CommandError(f"no preset {cmd.preset!r}")
+            if existing.origin == "site":
+                raise CommandError(f"preset {cmd.preset!r} comes from the site file; edit the file to remove it")
+            del self.presets[cmd.preset]
+            self.db.delete_preset(cmd.preset)
+            self.bus.publish(PresetsChanged(tuple(self.presets.values())))
+            return None
+        raise CommandError(f"command {cmd.name!r} is not handled")
+
+    # -- live data ------------------------------------------------------------------------
+    def _on_sources(self, msg: SourcesChanged) -> None:
+        for sid in [s for s, src in self.sources.items() if src.connector == msg.connector]:
+            del self.sources[sid]
+        for src in msg.sources:
+            self.sources[src.id] = src
+        self.live_version += 1
+
+    def _on_value(self, msg: ValueReceived) -> None:
+        v = msg.value
+        if isinstance(v, KpiValue):
+            self.kpis[v.source_id] = v
+        elif isinstance(v, AlertItem):
+            self.alerts.setdefault(v.source_id, deque(maxlen=ALERTS_KEPT)).appendleft(v)
+        elif isinstance(v, DocumentText):
+            self.documents[v.source_id] = v
+        self.live_version += 1
+
+    def _on_health(self, msg: ConnectorHealthChanged) -> None:
+        self.health[msg.connector] = msg
+        self.live_version += 1
+
+    def snapshot(self) -> dict:
+        """The wall state as JSON-ready data, for the control API and screenshots' captions."""
+        return {
+            **self.state.to_dict(),
+            "tile_count": self.state.layout.tile_count,
+            "layouts": sorted(self.layouts),
+            "presets": sorted(self.presets),
+        }

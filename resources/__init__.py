@@ -1,0 +1,1 @@
+"""Bundled resources: demo site, translations, theme."""
