@@ -47,14 +47,14 @@ class Database:
         db = self._connect()
         db.conn.execute("PRAGMA journal_mode=WAL")
         if "audit" not in db.table_names():
-            db["audit"].create(
+            db.table("audit").create(
                 {"id": int, "ts": float, "actor": str, "origin": str, "command": str, "args": str,
                  "result": str, "version": int},
                 pk="id",
             )
-            db["audit"].create_index(["ts"])
+            db.table("audit").create_index(["ts"])
         if "presets" not in db.table_names():
-            db["presets"].create({"name": str, "layout": str, "tiles": str, "saved_at": float}, pk="name")
+            db.table("presets").create({"name": str, "layout": str, "tiles": str, "saved_at": float}, pk="name")
         db.close()
         self._queue: queue.Queue[Any] = queue.Queue()
         self._thread = threading.Thread(target=self._writer, name="db-writer", daemon=True)
@@ -96,7 +96,7 @@ class Database:
         finally:
             db.close()
 
-    def submit(self, job: Callable[[sqlite_utils.Database], None]) -> None:
+    def submit(self, job: Callable[[sqlite_utils.Database], object]) -> None:
         self._queue.put(job)
 
     def flush(self, timeout: float = 10.0) -> bool:
@@ -116,7 +116,7 @@ class Database:
             "args": json.dumps(record.args, ensure_ascii=False, sort_keys=True),
             "result": record.result, "version": record.version,
         }
-        self.submit(lambda db: db["audit"].insert(row))
+        self.submit(lambda db: db.table("audit").insert(row))
 
     def audit_rows(self, limit: int = 1000) -> list[AuditRecord]:
         db = self._connect()
@@ -134,7 +134,7 @@ class Database:
     def save_preset(self, preset: Preset) -> None:
         row = {"name": preset.name, "layout": preset.layout, "tiles": json.dumps(list(preset.tiles)),
                "saved_at": time.time()}
-        self.submit(lambda db: db["presets"].upsert(row, pk="name"))
+        self.submit(lambda db: db.table("presets").upsert(row, pk="name"))
 
     def delete_preset(self, name: str) -> None:
         self.submit(lambda db: db.execute("delete from presets where name = ?", [name]))

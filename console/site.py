@@ -43,7 +43,7 @@ class WallSpec(_Strict):
     cols: int = Field(ge=1, le=12, title="Columns of displays")
     resolution: tuple[int, int] = Field((1920, 1080), title="Pixels of one display")
     diagonal_in: float = Field(55.0, gt=5, le=150, title="Display diagonal", json_schema_extra={"unit": "in"})
-    bezel_mm: BezelSpec = BezelSpec()
+    bezel_mm: BezelSpec = Field(default_factory=BezelSpec)
     bezel_compensation: bool = True
     screens: list[str] = Field(title="Screen name per display, row by row")
     default_layout: str = "2x2"
@@ -129,8 +129,8 @@ class SiteSpec(_Strict):
     name: str
     language: Literal["vi", "en"] = "vi"
     wall: WallSpec
-    operator: OperatorSpec = OperatorSpec()
-    control: ControlSpec = ControlSpec()
+    operator: OperatorSpec = Field(default_factory=OperatorSpec)
+    control: ControlSpec = Field(default_factory=ControlSpec)
     units: list[UnitSpec] = []
     connectors: list[ConnectorSpec] = []
     layouts: list[LayoutSpec] = []

@@ -24,7 +24,13 @@ from console.commands import (
     SavePreset,
     SwapTiles,
 )
-from console.messages import ConnectorHealthChanged, PresetsChanged, SourcesChanged, ValueReceived, WallChanged
+from console.messages import (
+    ConnectorHealthChanged,
+    PresetsChanged,
+    SourcesChanged,
+    ValueReceived,
+    WallChanged,
+)
 from console.model.sources import AlertItem, DocumentText, KpiValue, Source
 from console.model.wall import Preset, WallState
 from console.persistence import AuditRecord, Database

@@ -63,6 +63,6 @@ def render(base: np.ndarray, index: int, label: str, now: float, out: np.ndarray
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now)) + f".{int(now * 10) % 10}"
     cv2.rectangle(out, (0, 0), (300, 26), (0, 0, 0, 255), -1)
     cv2.putText(out, stamp, (6, 19), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255, 255), 1, cv2.LINE_AA)
-    cv2.putText(out, label, (WIDTH - 12 - 13 * len(label), HEIGHT - 12), cv2.FONT_HERSHEY_SIMPLEX, 0.6,
+    cv2.putText(out, label, (WIDTH - 12 - 13 * len(label), 20), cv2.FONT_HERSHEY_SIMPLEX, 0.6,
                 (255, 255, 255, 255), 2, cv2.LINE_AA)
     return out

@@ -52,6 +52,24 @@ class WallGeometry:
     height: float
     displays: tuple[DisplayGeometry, ...]
 
+    def grid_lines(self, cells: int, horizontal: bool) -> list[float]:
+        """Canvas positions of the ``cells + 1`` lines of a layout grid along one axis.
+
+        When the grid divides evenly into the displays along that axis, lines fall on display
+        edges and inside displays, never in a bezel gap, so a tile the size of one display fills
+        exactly that display. Otherwise the canvas is divided evenly.
+        """
+        spans = sorted({(d.rect.x, d.rect.right) if horizontal else (d.rect.y, d.rect.bottom)
+                        for d in self.displays})
+        total = self.width if horizontal else self.height
+        if cells % len(spans):
+            return [total * i / cells for i in range(cells + 1)]
+        per = cells // len(spans)
+        lines = []
+        for start, end in spans:
+            lines += [start + (end - start) * k / per for k in range(per)]
+        return [*lines, spans[-1][1]]
+
     def display(self, name: str) -> DisplayGeometry:
         for d in self.displays:
             if d.name == name:

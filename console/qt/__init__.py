@@ -1,0 +1,1 @@
+"""The only Qt code in console/: windows per screen, the operator window, bridges."""

@@ -1,0 +1,311 @@
+"""The operator's window: live wall miniature, source browser, layouts, presets, connector health."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.commands import (
+    ApplyLayout,
+    AssignSource,
+    ClearTile,
+    Command,
+    DeletePreset,
+    RecallPreset,
+    SavePreset,
+    SwapTiles,
+)
+from console.media.slots import FrameHub
+from console.model.geometry import WallGeometry
+from console.model.sources import AdminUnit
+from console.store import CommandResult, Store
+from layouts.grid import BUILTIN_LAYOUTS
+from widgets.health_view import HealthView
+from widgets.source_browser import SourceBrowser
+from widgets.wall_view import WallView
+
+Execute = Callable[[Command], CommandResult]
+
+
+class OperatorWindow(QMainWindow):
+    """Thread: GUI thread. Every change goes out through ``execute`` (the store's command path)."""
+
+    sig_closed = Signal()
+
+    def __init__(self, site_name: str, store: Store, frames: FrameHub, geometry: WallGeometry,
+                 units: tuple[AdminUnit, ...], execute: Execute, toggle_language: Callable[[], str]) -> None:
+        super().__init__()
+        self.site_name = site_name
+        self.store = store
+        self.execute = execute
+        self.toggle_language = toggle_language
+        self.setObjectName("operatorWindow")
+
+        self.miniature = WallView(store, frames, geometry, None, interactive=True)
+        self.miniature.setMinimumSize(480, 200)
+        self.miniature.sig_source_dropped.connect(lambda tile, sid: self.run(AssignSource(tile=tile, source=sid)))
+        self.miniature.sig_tile_clicked.connect(self._on_tile_selected)
+        self.wall_notice = QLabel()
+        self.wall_notice.setObjectName("wallNotice")
+        self.wall_notice.setWordWrap(True)
+        self.wall_notice.hide()
+        self.mini_title = QLabel()
+        self.mini_title.setObjectName("paneTitle")
+        center = QWidget()
+        lay = QVBoxLayout(center)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.mini_title)
+        lay.addWidget(self.wall_notice)
+        lay.addWidget(self.miniature, 1)
+        self.setCentralWidget(center)
+
+        self.browser = SourceBrowser(store, units)
+        self.browser.sig_source_activated.connect(self._assign_to_selected)
+        self.browser_dock = QDockWidget(self)
+        self.browser_dock.setObjectName("sourcesDock")
+        self.browser_dock.setWidget(self.browser)
+        self.browser_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.browser_dock)
+
+        self.health = HealthView(store)
+        self.health_dock = QDockWidget(self)
+        self.health_dock.setObjectName("healthDock")
+        self.health_dock.setWidget(self.health)
+        self.health_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.health_dock)
+
+        self._build_toolbar()
+        self._build_shortcuts()
+        self.statusBar()
+        self._seen_version = -1
+        self._seen_presets: tuple[str, ...] = ()
+        self._timer = QTimer(self)
+        self._timer.setInterval(200)
+        self._timer.timeout.connect(self._sync)
+        self._timer.start()
+        self.retranslate()
+        self._sync()
+        self.miniature.select(0)
+
+    # -- building ------------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        tb = QToolBar(self)
+        tb.setObjectName("mainToolbar")
+        tb.setMovable(False)
+        self.addToolBar(tb)
+        self.layout_label = QLabel()
+        self.layout_box = QComboBox()
+        self.layout_box.setMinimumContentsLength(10)
+        self.layout_box.activated.connect(self._on_layout_chosen)
+        self.preset_label = QLabel()
+        self.preset_box = QComboBox()
+        self.preset_box.setMinimumContentsLength(16)
+        self.recall_button = QToolButton()
+        self.recall_button.clicked.connect(self._recall_current)
+        self.save_button = QToolButton()
+        self.save_button.clicked.connect(self.save_preset_dialog)
+        self.delete_button = QToolButton()
+        self.delete_button.clicked.connect(self._delete_current)
+        self.clear_button = QToolButton()
+        self.clear_button.clicked.connect(self.clear_selected)
+        self.lang_button = QToolButton()
+        self.lang_button.clicked.connect(self.toggle_language)
+        for w in (self.layout_label, self.layout_box, self.preset_label, self.preset_box, self.recall_button,
+                  self.save_button, self.delete_button):
+            tb.addWidget(w)
+        tb.addSeparator()
+        tb.addWidget(self.clear_button)
+        spacer = QWidget()
+        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
+                             spacer.sizePolicy().verticalPolicy().Preferred)
+        tb.addWidget(spacer)
+        tb.addWidget(self.lang_button)
+
+    def _shortcut(self, keys: str | QKeySequence, slot: Callable[[], object],
+                  context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut) -> QShortcut:
+        sc = QShortcut(QKeySequence(keys), self)
+        sc.setContext(context)
+        sc.activated.connect(slot)
+        return sc
+
+    def _build_shortcuts(self) -> None:
+        # Built-in layouts on Ctrl+1..7, in the order of the layout chooser.
+        for n, name in enumerate(BUILTIN_LAYOUTS, start=1):
+            self._shortcut(f"Ctrl+{n}", partial(self.run, ApplyLayout(layout=name)))
+        # Presets on Alt+1..9, in the order of the preset chooser.
+        for n in range(1, 10):
+            self._shortcut(f"Alt+{n}", partial(self._recall_nth, n))
+        self._shortcut("Ctrl+S", self.save_preset_dialog)
+        self._shortcut("Ctrl+F", self._focus_filter)
+        self._shortcut("Ctrl+L", self._open_layouts)
+        self._shortcut("Ctrl+P", self._open_presets)
+        self._shortcut("Ctrl+Shift+L", self.toggle_language)
+        self._shortcut("Ctrl+M", self.miniature.setFocus)
+        mini = Qt.ShortcutContext.WidgetShortcut
+        for key in ("Delete", "Backspace"):
+            sc = QShortcut(QKeySequence(key), self.miniature)
+            sc.setContext(mini)
+            sc.activated.connect(self.clear_selected)
+        for key, step in (("Right", 1), ("Left", -1), ("Down", 1), ("Up", -1)):
+            sc = QShortcut(QKeySequence(key), self.miniature)
+            sc.setContext(mini)
+            sc.activated.connect(partial(self._move_selection, step))
+        for key, step in (("Shift+Right", 1), ("Shift+Left", -1)):
+            sc = QShortcut(QKeySequence(key), self.miniature)
+            sc.setContext(mini)
+            sc.activated.connect(partial(self._swap_selection, step))
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("IOC console – %1").replace("%1", self.site_name))
+        self.mini_title.setText(self.tr("Wall (live) – drop a source on a tile; Del clears, arrows move"))
+        self.browser_dock.setWindowTitle(self.tr("Sources"))
+        self.health_dock.setWindowTitle(self.tr("Connectors"))
+        self.layout_label.setText(self.tr("Layout"))
+        self.preset_label.setText(self.tr("Preset"))
+        self.recall_button.setText(self.tr("Recall"))
+        self.recall_button.setToolTip(self.tr("Show the chosen preset on the wall (Alt+1…9)"))
+        self.save_button.setText(self.tr("Save…"))
+        self.save_button.setToolTip(self.tr("Save the wall as a preset (Ctrl+S)"))
+        self.delete_button.setText(self.tr("Delete"))
+        self.clear_button.setText(self.tr("Clear tile"))
+        self.clear_button.setToolTip(self.tr("Empty the selected tile (Del)"))
+        self.lang_button.setText("English" if self._language_is_vi() else "Tiếng Việt")
+        self.lang_button.setToolTip(self.tr("Switch language (Ctrl+Shift+L)"))
+        self.layout_box.setToolTip(self.tr("Layouts: Ctrl+1…7, or Ctrl+L to choose"))
+        self._fill_layouts()
+
+    def _language_is_vi(self) -> bool:
+        return self.tr("Layout") != "Layout"
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self._timer.stop()
+        self.sig_closed.emit()
+        super().closeEvent(event)
+
+    # -- state -> controls ---------------------------------------------------------------
+    def _fill_layouts(self) -> None:
+        self.layout_box.blockSignals(True)
+        self.layout_box.clear()
+        for name, layout in self.store.layouts.items():
+            label = layout.title if layout.title and layout.title != name else name
+            if name == "hero":
+                label = self.tr("2x2 hero")
+            self.layout_box.addItem(label, name)
+        self.layout_box.setCurrentIndex(self.layout_box.findData(self.store.state.layout.name))
+        self.layout_box.blockSignals(False)
+
+    def _sync(self) -> None:
+        if self.store.state.version != self._seen_version:
+            self._seen_version = self.store.state.version
+            self.layout_box.setCurrentIndex(self.layout_box.findData(self.store.state.layout.name))
+            if self.miniature.selected is not None and self.miniature.selected >= self.store.state.layout.tile_count:
+                self.miniature.select(0)
+        names = tuple(sorted(self.store.presets))
+        if names != self._seen_presets:
+            self._seen_presets = names
+            current = self.preset_box.currentText()
+            self.preset_box.clear()
+            self.preset_box.addItems(list(names))
+            if current in names:
+                self.preset_box.setCurrentText(current)
+
+    def set_wall_notice(self, text: str, problem: bool) -> None:
+        self.wall_notice.setText(text)
+        self.wall_notice.setVisible(problem)
+        self.statusBar().showMessage(text, 10000)
+
+    # -- intents -------------------------------------------------------------------------
+    def run(self, command: Command) -> CommandResult:
+        result = self.execute(command)
+        if not result.ok:
+            self.statusBar().showMessage(self.tr("Refused: %1").replace("%1", result.error), 10000)
+        return result
+
+    def _on_tile_selected(self, tile: int) -> None:
+        sid = self.store.state.tiles[tile - 1] if tile - 1 < len(self.store.state.tiles) else None
+        src = self.store.sources.get(sid) if sid else None
+        text = self.tr("Tile %1: %2").replace("%1", str(tile)).replace("%2", src.name if src else self.tr("empty"))
+        self.statusBar().showMessage(text, 5000)
+
+    def _on_layout_chosen(self, index: int) -> None:
+        self.run(ApplyLayout(layout=self.layout_box.itemData(index)))
+
+    def _assign_to_selected(self, source_id: str) -> None:
+        tile = (self.miniature.selected or 0) + 1
+        self.run(AssignSource(tile=tile, source=source_id))
+
+    def clear_selected(self) -> None:
+        if self.miniature.selected is not None:
+            self.run(ClearTile(tile=self.miniature.selected + 1))
+
+    def _move_selection(self, step: int) -> None:
+        count = self.store.state.layout.tile_count
+        current = self.miniature.selected if self.miniature.selected is not None else -step
+        self.miniature.select((current + step) % count)
+
+    def _swap_selection(self, step: int) -> None:
+        if self.miniature.selected is None:
+            return
+        count = self.store.state.layout.tile_count
+        a = self.miniature.selected
+        b = (a + step) % count
+        if self.run(SwapTiles(a=a + 1, b=b + 1)).ok:
+            self.miniature.select(b)
+
+    def _recall_current(self) -> None:
+        if self.preset_box.currentText():
+            self.run(RecallPreset(preset=self.preset_box.currentText()))
+
+    def _recall_nth(self, n: int) -> None:
+        names = sorted(self.store.presets)
+        if n <= len(names):
+            self.preset_box.setCurrentText(names[n - 1])
+            self.run(RecallPreset(preset=names[n - 1]))
+
+    def _delete_current(self) -> None:
+        if self.preset_box.currentText():
+            self.run(DeletePreset(preset=self.preset_box.currentText()))
+
+    def save_preset_dialog(self) -> None:
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(self.tr("Save preset"))
+        dialog.setLabelText(self.tr("Name of the preset (the wall as it is now):"))
+        dialog.setOkButtonText(self.tr("Save"))
+        dialog.setCancelButtonText(self.tr("Cancel"))
+        dialog.setTextValue(self.preset_box.currentText())
+        if dialog.exec() and dialog.textValue().strip():
+            name = dialog.textValue().strip()
+            if self.run(SavePreset(preset=name)).ok:
+                self._sync()
+                self.preset_box.setCurrentText(name)
+
+    def _focus_filter(self) -> None:
+        self.browser.filter.setFocus()
+        self.browser.filter.selectAll()
+
+    def _open_layouts(self) -> None:
+        self.layout_box.setFocus()
+        self.layout_box.showPopup()
+
+    def _open_presets(self) -> None:
+        self.preset_box.setFocus()
+        self.preset_box.showPopup()

@@ -1,0 +1,121 @@
+"""Console: builds and owns everything a running console has, in start order, and stops it all."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QFile, QIODevice
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from connectors.registry import Registry
+from console.bus import Bus
+from console.commands import Command, RecallPreset
+from console.media.slots import FrameHub
+from console.persistence import Database
+from console.qt.i18n import Languages
+from console.qt.operator_window import OperatorWindow
+from console.qt.wall import WallManager
+from console.site import Site
+from console.store import CommandResult, Store
+from console.supervisor import Supervisor
+
+log = logging.getLogger(__name__)
+
+THEME = Path(__file__).resolve().parents[2] / "resources" / "theme" / "dark.qss"
+
+
+def apply_theme(app: QApplication) -> None:
+    f = QFile(str(THEME))
+    if f.open(QIODevice.OpenModeFlag.ReadOnly | QIODevice.OpenModeFlag.Text):
+        app.setStyleSheet(bytes(f.readAll().data()).decode("utf-8"))
+        f.close()
+
+
+class Console:
+    """Thread: GUI thread, with qasync's loop running. ``start`` then ``stop``, once each."""
+
+    def __init__(self, site: Site, registry: Registry, db_path: str | Path, actor: str, *,
+                 force_window: bool = False, control: bool = True, control_port: int | None = None,
+                 language: str | None = None, retry_base_s: float = 1.0) -> None:
+        self.site = site
+        self.actor = actor
+        self.loop = asyncio.get_event_loop()
+        self.bus = Bus(post=self._post)
+        self.db = Database(db_path)
+        self.frames = FrameHub()
+        self.store = Store(self.bus, self.db, site.layouts, site.wall.default_layout, site.presets)
+        self.supervisor = Supervisor(
+            self.bus, self.frames, registry,
+            [(c.name, c.type, c.enabled) for c in site.spec.connectors],
+            site.connector_configs, site.units, retry_base_s=retry_base_s,
+        )
+        self.languages = Languages()
+        self.languages.set(language or site.spec.language)
+        self.wall = WallManager(site, self.store, self.frames, force_window=force_window)
+        self.operator = OperatorWindow(site.name, self.store, self.frames, self.wall.geometry, site.units,
+                                       self.execute_operator, self.toggle_language)
+        self.wall.sig_notice.connect(
+            lambda text: self.operator.set_wall_notice(text, self.wall.plan is not None
+                                                       and not self.wall.plan.complete))
+        self.control = None
+        if control and site.spec.control.enabled:
+            from console.control import ControlServer  # only when the API is on
+
+            port = site.spec.control.port if control_port is None else control_port
+            self.control = ControlServer(self.store, site.control_token(), site.spec.control.host, port)
+
+    def _post(self, fn: Callable[[], None]) -> None:
+        self.loop.call_soon_threadsafe(fn)
+
+    def execute(self, command: Command, actor: str, origin: str) -> CommandResult:
+        return self.store.execute(command, actor, origin)
+
+    def execute_operator(self, command: Command) -> CommandResult:
+        return self.store.execute(command, self.actor, "operator-ui")
+
+    def toggle_language(self) -> str:
+        return self.languages.toggle()
+
+    async def start(self) -> None:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        apply_theme(app)
+        self.supervisor.start()
+        if self.site.wall.start_preset:
+            self.execute(RecallPreset(preset=self.site.wall.start_preset), "system", "startup")
+        self.wall.open()
+        self._place_operator()
+        if self.control is not None:
+            try:
+                await self.control.start()
+            except OSError as exc:
+                # A busy port must not take the wall down; the operator is told instead.
+                log.error("control API could not listen on %s:%s: %s", self.site.spec.control.host,
+                          self.site.spec.control.port, exc)
+                self.operator.statusBar().showMessage(
+                    self.operator.tr("Control API not available: %1").replace("%1", str(exc)))
+                self.control = None
+
+    def _place_operator(self) -> None:
+        screens = {s.name(): s for s in QGuiApplication.screens()}
+        plan = self.wall.plan
+        screen = screens.get(plan.operator_screen) if plan and plan.operator_screen else None
+        screen = screen or QGuiApplication.primaryScreen()
+        geo = screen.availableGeometry()
+        self.operator.setScreen(screen)
+        self.operator.resize(min(1600, geo.width()), min(900, geo.height()))
+        self.operator.move(geo.x(), geo.y())
+        self.operator.show()
+
+    async def stop(self) -> None:
+        if self.control is not None:
+            await self.control.stop()
+        await self.supervisor.stop()
+        self.wall.close()
+        self.operator.miniature.release()
+        self.operator.close()
+        self.db.stop()

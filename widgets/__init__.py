@@ -1,0 +1,1 @@
+"""Qt views that render model objects: wall canvas, tiles, source browser, health."""

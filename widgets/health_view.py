@@ -1,0 +1,85 @@
+"""HealthView: one row per connector with its state, last good time and last error."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+
+from console.store import Store
+
+STATE_COLORS = {
+    "ok": QColor(46, 184, 114),
+    "starting": QColor(90, 160, 230),
+    "stale": QColor(242, 178, 40),
+    "retrying": QColor(242, 140, 40),
+    "failed": QColor(230, 64, 64),
+}
+
+
+class HealthView(QTableWidget):
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(0, 4, parent)
+        self.store = store
+        self.verticalHeader().hide()
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self._timer = QTimer(self)
+        self._timer.setInterval(500)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+        self.retranslate()
+
+    def state_label(self, state: str) -> str:
+        return {
+            "ok": self.tr("ok"),
+            "starting": self.tr("starting"),
+            "stale": self.tr("stale"),
+            "retrying": self.tr("retrying"),
+            "failed": self.tr("failed"),
+        }.get(state, state)
+
+    def retranslate(self) -> None:
+        self.setHorizontalHeaderLabels([self.tr("Connector"), self.tr("State"), self.tr("Last data"),
+                                        self.tr("Last error")])
+        self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def row_of(self, connector: str) -> dict[str, str]:
+        """The texts shown for one connector (what a person reads in the table)."""
+        for row in range(self.rowCount()):
+            item = self.item(row, 0)
+            if item is not None and item.text() == connector:
+                texts = [cell.text() if (cell := self.item(row, c)) is not None else "" for c in (1, 2, 3)]
+                return dict(zip(("state", "last_ok", "error"), texts, strict=True))
+        raise KeyError(connector)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.refresh()
+
+    def refresh(self) -> None:
+        rows = sorted(self.store.health.values(), key=lambda h: h.connector)
+        self.setRowCount(len(rows))
+        now = time.time()
+        for r, h in enumerate(rows):
+            state = self.state_label(h.state)
+            if h.state == "retrying" and h.next_retry_s is not None:
+                state += " " + self.tr("(attempt %1, next try within %2 s)").replace("%1", str(h.attempt)).replace(
+                    "%2", f"{h.next_retry_s:.0f}")
+            last_ok = time.strftime("%H:%M:%S", time.localtime(h.last_ok)) if h.last_ok else "—"
+            if h.last_ok and now - h.last_ok > 60:
+                last_ok += " " + self.tr("(%1 min ago)").replace("%1", str(int((now - h.last_ok) // 60)))
+            items = [QTableWidgetItem(h.connector), QTableWidgetItem(state), QTableWidgetItem(last_ok),
+                     QTableWidgetItem(h.last_error or "")]
+            items[1].setForeground(STATE_COLORS.get(h.state, QColor(200, 200, 200)))
+            items[3].setToolTip(h.last_error)
+            for c, item in enumerate(items):
+                self.setItem(r, c, item)

@@ -1,0 +1,270 @@
+"""Paints one tile of the wall from its source's latest data: picture, number, alerts or text.
+
+Painting (not child widgets) lets the same tile be drawn on several display windows, across a
+bezel, and in the operator's miniature, from one state. Thread: GUI thread.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
+
+from console.media.slots import FrameHub
+from console.model.sources import Source, SourceKind
+from console.store import Store
+
+BG = QColor(14, 17, 22)
+TILE_BG = QColor(22, 27, 34)
+BORDER = QColor(48, 56, 68)
+TEXT = QColor(230, 234, 240)
+MUTED = QColor(150, 160, 175)
+STATUS = {"ok": QColor(46, 184, 114), "warning": QColor(242, 178, 40), "critical": QColor(230, 64, 64)}
+SEVERITY = {
+    "critical": QColor(230, 64, 64),
+    "major": QColor(242, 140, 40),
+    "minor": QColor(242, 205, 60),
+    "info": QColor(90, 160, 230),
+}
+STALE_FRAME_S = 5.0
+
+
+def tr(text: str) -> str:
+    # lupdate files free-function tr() calls under the "QCoreApplication" context.
+    return QCoreApplication.translate("QCoreApplication", text)
+
+
+def format_number(value: float) -> str:
+    """Numbers as Vietnamese readers expect them: dot for thousands, comma for decimals."""
+    if abs(value - round(value)) < 1e-9:
+        return f"{int(round(value)):,}".replace(",", ".")
+    whole, frac = f"{value:,.1f}".split(".")
+    return whole.replace(",", ".") + "," + frac
+
+
+def age_text(seconds: float) -> str:
+    if seconds < 60:
+        return tr("%n s ago").replace("%n", str(int(seconds)))
+    if seconds < 3600:
+        return tr("%n min ago").replace("%n", str(int(seconds // 60)))
+    return tr("%n h ago").replace("%n", str(int(seconds // 3600)))
+
+
+@dataclass
+class TileContext:
+    """What a painter needs besides the tile: where the data lives and how big text should be."""
+
+    store: Store
+    frames: FrameHub
+    scale: float = 1.0  # font scale: 1.0 on the wall; the miniature passes its zoom
+
+
+def _font(px: float, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPixelSize(max(6, int(px)))
+    f.setBold(bold)
+    return f
+
+
+def paint_tile(p: QPainter, rect: QRectF, index: int, source_id: str | None, ctx: TileContext) -> None:
+    p.save()
+    p.setClipRect(rect)
+    p.fillRect(rect, TILE_BG)
+    source = ctx.store.sources.get(source_id) if source_id else None
+    inner = rect.adjusted(2, 2, -2, -2)
+    if source_id is None:
+        _paint_empty(p, inner, index)
+    elif source is None:
+        _paint_message(p, inner, tr("Source not available"), source_id)
+    elif source.kind == SourceKind.CAMERA:
+        _paint_camera(p, inner, source, ctx)
+    elif source.kind == SourceKind.KPI:
+        _paint_kpi(p, inner, source, ctx)
+    elif source.kind == SourceKind.ALERTS:
+        _paint_alerts(p, inner, source, ctx)
+    elif source.kind == SourceKind.DOCUMENT:
+        _paint_document(p, inner, source, ctx)
+    p.setPen(QPen(BORDER, 1))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
+    p.restore()
+
+
+def _unit_px(rect: QRectF) -> float:
+    """A text unit that grows with the tile, so a wall tile is legible from 5-8 m."""
+    return max(9.0, min(rect.height() / 14.0, rect.width() / 22.0))
+
+
+def _paint_empty(p: QPainter, r: QRectF, index: int) -> None:
+    u = _unit_px(r)
+    p.setPen(MUTED)
+    p.setFont(_font(u * 2.2, bold=True))
+    p.drawText(r, Qt.AlignmentFlag.AlignCenter, str(index + 1))
+    p.setFont(_font(u * 0.8))
+    p.drawText(r.adjusted(0, u * 3.2, 0, 0), Qt.AlignmentFlag.AlignCenter, tr("Empty tile"))
+
+
+def _paint_message(p: QPainter, r: QRectF, title: str, detail: str) -> None:
+    u = _unit_px(r)
+    p.setPen(STATUS["warning"])
+    p.setFont(_font(u * 1.1, bold=True))
+    p.drawText(r.adjusted(u, 0, -u, -u * 1.5), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, title)
+    p.setPen(MUTED)
+    p.setFont(_font(u * 0.8))
+    p.drawText(r.adjusted(u, u * 1.5, -u, 0), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, detail)
+
+
+def _caption(p: QPainter, r: QRectF, title: str, right: str = "", color: QColor = TEXT,
+             bottom: bool = False) -> float:
+    """A title strip at the top (or bottom) of a tile; returns its height."""
+    u = _unit_px(r)
+    h = u * 1.7
+    strip = QRectF(r.left(), r.bottom() - h if bottom else r.top(), r.width(), h)
+    p.fillRect(strip, QColor(0, 0, 0, 150))
+    p.setFont(_font(u * 0.95, bold=True))
+    p.setPen(color)
+    fm = QFontMetricsF(p.font())
+    right_w = 0.0
+    if right:
+        p.setFont(_font(u * 0.8))
+        right_w = QFontMetricsF(p.font()).horizontalAdvance(right) + u
+        p.setPen(MUTED)
+        p.drawText(strip.adjusted(0, 0, -u * 0.5, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, right)
+        p.setFont(_font(u * 0.95, bold=True))
+        p.setPen(color)
+    text = fm.elidedText(title, Qt.TextElideMode.ElideRight, strip.width() - u - right_w)
+    p.drawText(strip.adjusted(u * 0.5, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+    return h
+
+
+def _paint_camera(p: QPainter, r: QRectF, source: Source, ctx: TileContext) -> None:
+    frame = ctx.frames.slot(source.id).read()
+    if frame is None:
+        _paint_message(p, r, tr("Connecting…"), source.name)
+        _caption(p, r, source.name, bottom=True)
+        return
+    img = frame.image
+    qimg = QImage(img.data, img.shape[1], img.shape[0], img.strides[0], QImage.Format.Format_RGB32)
+    # Fit the picture into the tile, keeping its shape (no stretched faces or number plates).
+    scale = min(r.width() / img.shape[1], r.height() / img.shape[0])
+    w, h = img.shape[1] * scale, img.shape[0] * scale
+    target = QRectF(r.center().x() - w / 2, r.center().y() - h / 2, w, h)
+    p.fillRect(r, QColor(0, 0, 0))
+    p.drawImage(target, qimg)
+    age = time.time() - frame.time
+    if age > STALE_FRAME_S:
+        p.fillRect(target, QColor(0, 0, 0, 140))
+        u = _unit_px(r)
+        p.setPen(STATUS["warning"])
+        p.setFont(_font(u * 1.1, bold=True))
+        p.drawText(r, Qt.AlignmentFlag.AlignCenter, tr("No picture for %n s").replace("%n", str(int(age))))
+    # Bottom strip: cameras burn their own clock and name into the top of the picture.
+    _caption(p, r, source.name, bottom=True)
+
+
+def _sparkline(p: QPainter, r: QRectF, series: tuple[float, ...], color: QColor) -> None:
+    if len(series) < 2:
+        return
+    lo, hi = min(series), max(series)
+    span = (hi - lo) or 1.0
+    path = QPainterPath()
+    for i, v in enumerate(series):
+        pt = QPointF(r.left() + r.width() * i / (len(series) - 1), r.bottom() - r.height() * (v - lo) / span)
+        if i == 0:
+            path.moveTo(pt)
+        else:
+            path.lineTo(pt)
+    p.setPen(QPen(color, max(1.5, r.height() / 30)))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawPath(path)
+
+
+def _paint_kpi(p: QPainter, r: QRectF, source: Source, ctx: TileContext) -> None:
+    value = ctx.store.kpis.get(source.id)
+    u = _unit_px(r)
+    top = _caption(p, r, source.name)
+    body = r.adjusted(u * 0.7, top + u * 0.3, -u * 0.7, -u * 0.5)
+    if value is None:
+        _paint_message(p, body, tr("Waiting for data"), "")
+        return
+    age = time.time() - value.source_time
+    stale = age > _stale_after(ctx, source)
+    color = MUTED if stale else STATUS.get(value.status, TEXT)
+    p.fillRect(QRectF(r.left(), r.top() + top, u * 0.35, r.height() - top), color)
+    big = min(body.height() * 0.45, body.width() / 5.5)
+    p.setFont(_font(big, bold=True))
+    p.setPen(MUTED if stale else TEXT)
+    number_h = big * 1.25
+    number_rect = QRectF(body.left(), body.top(), body.width(), number_h)
+    text = format_number(value.value)
+    p.drawText(number_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+    adv = QFontMetricsF(p.font()).horizontalAdvance(text)
+    p.setFont(_font(big * 0.38))
+    p.setPen(MUTED)
+    p.drawText(number_rect.adjusted(adv + u * 0.5, 0, 0, -big * 0.12),
+               Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, value.unit_label)
+    spark = QRectF(body.left(), body.top() + number_h + u * 0.3, body.width(), body.height() - number_h - u * 2.2)
+    if spark.height() > u:
+        _sparkline(p, spark, value.series, color)
+    p.setFont(_font(u * 0.8))
+    p.setPen(STATUS["warning"] if stale else MUTED)
+    as_of = tr("as of %1").replace("%1", time.strftime("%H:%M:%S", time.localtime(value.source_time)))
+    if stale:
+        as_of = tr("STALE") + " · " + as_of + " (" + age_text(age) + ")"
+    p.drawText(body, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, as_of)
+
+
+def _stale_after(ctx: TileContext, source: Source) -> float:
+    # Health of the connector decides when its values count as stale; default one minute.
+    health = ctx.store.health.get(source.connector)
+    if health is not None and health.state in ("stale", "failed", "retrying"):
+        return 0.0
+    return 60.0
+
+
+def _paint_alerts(p: QPainter, r: QRectF, source: Source, ctx: TileContext) -> None:
+    alerts = ctx.store.alerts.get(source.id, ())
+    u = _unit_px(r)
+    top = _caption(p, r, source.name, str(len(alerts)) if alerts else "")
+    y = r.top() + top + u * 0.4
+    row_h = u * 1.6
+    if not alerts:
+        _paint_message(p, r.adjusted(0, top, 0, 0), tr("No alerts"), "")
+        return
+    for a in alerts:
+        if y + row_h > r.bottom():
+            break
+        color = SEVERITY.get(a.severity, MUTED)
+        p.fillRect(QRectF(r.left() + u * 0.4, y + row_h * 0.2, u * 0.45, row_h * 0.6), color)
+        p.setFont(_font(u * 0.8))
+        p.setPen(MUTED)
+        stamp = time.strftime("%H:%M", time.localtime(a.source_time))
+        p.drawText(QRectF(r.left() + u * 1.2, y, u * 3.2, row_h), Qt.AlignmentFlag.AlignVCenter, stamp)
+        p.setFont(_font(u * 0.85, bold=a.severity == "critical"))
+        p.setPen(TEXT)
+        fm = QFontMetricsF(p.font())
+        text = fm.elidedText(a.title, Qt.TextElideMode.ElideRight, r.width() - u * 5.0)
+        p.drawText(QRectF(r.left() + u * 4.4, y, r.width() - u * 4.8, row_h), Qt.AlignmentFlag.AlignVCenter, text)
+        y += row_h
+
+
+def _paint_document(p: QPainter, r: QRectF, source: Source, ctx: TileContext) -> None:
+    doc = ctx.store.documents.get(source.id)
+    u = _unit_px(r)
+    top = _caption(p, r, doc.title if doc else source.name)
+    if doc is None:
+        _paint_message(p, r.adjusted(0, top, 0, 0), tr("Waiting for data"), "")
+        return
+    p.fillRect(r.adjusted(0, top, 0, 0), QColor(240, 238, 232))
+    p.setPen(QColor(30, 30, 30))
+    p.setFont(_font(u * 0.95))
+    y = r.top() + top + u
+    for line in doc.lines:
+        rect = QRectF(r.left() + u, y, r.width() - 2 * u, r.bottom() - y)
+        bound = p.boundingRect(rect, Qt.TextFlag.TextWordWrap, line)
+        if y + bound.height() > r.bottom():
+            break
+        p.drawText(rect, Qt.TextFlag.TextWordWrap, line)
+        y += bound.height() + u * 0.4
