@@ -31,9 +31,6 @@ SEVERITY = {
 STALE_FRAME_S = 5.0
 
 
-def tr(text: str) -> str:
-    # lupdate files free-function tr() calls under the "QCoreApplication" context.
-    return QCoreApplication.translate("QCoreApplication", text)
 
 
 def format_number(value: float) -> str:
@@ -46,10 +43,10 @@ def format_number(value: float) -> str:
 
 def age_text(seconds: float) -> str:
     if seconds < 60:
-        return tr("%n s ago").replace("%n", str(int(seconds)))
+        return QCoreApplication.translate("TilePainter", "%n s ago").replace("%n", str(int(seconds)))
     if seconds < 3600:
-        return tr("%n min ago").replace("%n", str(int(seconds // 60)))
-    return tr("%n h ago").replace("%n", str(int(seconds // 3600)))
+        return QCoreApplication.translate("TilePainter", "%n min ago").replace("%n", str(int(seconds // 60)))
+    return QCoreApplication.translate("TilePainter", "%n h ago").replace("%n", str(int(seconds // 3600)))
 
 
 @dataclass
@@ -77,7 +74,7 @@ def paint_tile(p: QPainter, rect: QRectF, index: int, source_id: str | None, ctx
     if source_id is None:
         _paint_empty(p, inner, index)
     elif source is None:
-        _paint_message(p, inner, tr("Source not available"), source_id)
+        _paint_message(p, inner, QCoreApplication.translate("TilePainter", "Source not available"), source_id)
     elif source.kind == SourceKind.CAMERA:
         _paint_camera(p, inner, source, ctx)
     elif source.kind == SourceKind.KPI:
@@ -103,7 +100,7 @@ def _paint_empty(p: QPainter, r: QRectF, index: int) -> None:
     p.setFont(_font(u * 2.2, bold=True))
     p.drawText(r, Qt.AlignmentFlag.AlignCenter, str(index + 1))
     p.setFont(_font(u * 0.8))
-    p.drawText(r.adjusted(0, u * 3.2, 0, 0), Qt.AlignmentFlag.AlignCenter, tr("Empty tile"))
+    p.drawText(r.adjusted(0, u * 3.2, 0, 0), Qt.AlignmentFlag.AlignCenter, QCoreApplication.translate("TilePainter", "Empty tile"))
 
 
 def _paint_message(p: QPainter, r: QRectF, title: str, detail: str) -> None:
@@ -142,7 +139,7 @@ def _caption(p: QPainter, r: QRectF, title: str, right: str = "", color: QColor 
 def _paint_camera(p: QPainter, r: QRectF, source: Source, ctx: TileContext) -> None:
     frame = ctx.frames.slot(source.id).read()
     if frame is None:
-        _paint_message(p, r, tr("Connecting…"), source.name)
+        _paint_message(p, r, QCoreApplication.translate("TilePainter", "Connecting…"), source.name)
         _caption(p, r, source.name, bottom=True)
         return
     img = frame.image
@@ -159,7 +156,7 @@ def _paint_camera(p: QPainter, r: QRectF, source: Source, ctx: TileContext) -> N
         u = _unit_px(r)
         p.setPen(STATUS["warning"])
         p.setFont(_font(u * 1.1, bold=True))
-        p.drawText(r, Qt.AlignmentFlag.AlignCenter, tr("No picture for %n s").replace("%n", str(int(age))))
+        p.drawText(r, Qt.AlignmentFlag.AlignCenter, QCoreApplication.translate("TilePainter", "No picture for %n s").replace("%n", str(int(age))))
     # Bottom strip: cameras burn their own clock and name into the top of the picture.
     _caption(p, r, source.name, bottom=True)
 
@@ -187,7 +184,7 @@ def _paint_kpi(p: QPainter, r: QRectF, source: Source, ctx: TileContext) -> None
     top = _caption(p, r, source.name)
     body = r.adjusted(u * 0.7, top + u * 0.3, -u * 0.7, -u * 0.5)
     if value is None:
-        _paint_message(p, body, tr("Waiting for data"), "")
+        _paint_message(p, body, QCoreApplication.translate("TilePainter", "Waiting for data"), "")
         return
     age = time.time() - value.source_time
     stale = age > _stale_after(ctx, source)
@@ -210,9 +207,9 @@ def _paint_kpi(p: QPainter, r: QRectF, source: Source, ctx: TileContext) -> None
         _sparkline(p, spark, value.series, color)
     p.setFont(_font(u * 0.8))
     p.setPen(STATUS["warning"] if stale else MUTED)
-    as_of = tr("as of %1").replace("%1", time.strftime("%H:%M:%S", time.localtime(value.source_time)))
+    as_of = QCoreApplication.translate("TilePainter", "as of %1").replace("%1", time.strftime("%H:%M:%S", time.localtime(value.source_time)))
     if stale:
-        as_of = tr("STALE") + " · " + as_of + " (" + age_text(age) + ")"
+        as_of = QCoreApplication.translate("TilePainter", "STALE") + " · " + as_of + " (" + age_text(age) + ")"
     p.drawText(body, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, as_of)
 
 
@@ -231,7 +228,7 @@ def _paint_alerts(p: QPainter, r: QRectF, source: Source, ctx: TileContext) -> N
     y = r.top() + top + u * 0.4
     row_h = u * 1.6
     if not alerts:
-        _paint_message(p, r.adjusted(0, top, 0, 0), tr("No alerts"), "")
+        _paint_message(p, r.adjusted(0, top, 0, 0), QCoreApplication.translate("TilePainter", "No alerts"), "")
         return
     for a in alerts:
         if y + row_h > r.bottom():
@@ -255,7 +252,7 @@ def _paint_document(p: QPainter, r: QRectF, source: Source, ctx: TileContext) ->
     u = _unit_px(r)
     top = _caption(p, r, doc.title if doc else source.name)
     if doc is None:
-        _paint_message(p, r.adjusted(0, top, 0, 0), tr("Waiting for data"), "")
+        _paint_message(p, r.adjusted(0, top, 0, 0), QCoreApplication.translate("TilePainter", "Waiting for data"), "")
         return
     p.fillRect(r.adjusted(0, top, 0, 0), QColor(240, 238, 232))
     p.setPen(QColor(30, 30, 30))

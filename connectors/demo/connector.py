@@ -89,7 +89,10 @@ class DemoConnector(Connector):
     async def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
-            await asyncio.get_running_loop().run_in_executor(None, self._thread.join, 5)
+            # Wait without blocking the loop and without borrowing an executor thread.
+            deadline = time.monotonic() + 5
+            while self._thread.is_alive() and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
             self._thread = None
 
     # -- values ---------------------------------------------------------------------------

@@ -228,6 +228,9 @@ class OperatorWindow(QMainWindow):
             if current in names:
                 self.preset_box.setCurrentText(current)
 
+    def show_control_error(self, error: str) -> None:
+        self.statusBar().showMessage(self.tr("Control API not available: %1").replace("%1", error))
+
     def set_wall_notice(self, text: str, problem: bool) -> None:
         self.wall_notice.setText(text)
         self.wall_notice.setVisible(problem)

@@ -96,8 +96,7 @@ class Console:
                 # A busy port must not take the wall down; the operator is told instead.
                 log.error("control API could not listen on %s:%s: %s", self.site.spec.control.host,
                           self.site.spec.control.port, exc)
-                self.operator.statusBar().showMessage(
-                    self.operator.tr("Control API not available: %1").replace("%1", str(exc)))
+                self.operator.show_control_error(str(exc))
                 self.control = None
 
     def _place_operator(self) -> None:

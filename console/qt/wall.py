@@ -17,9 +17,6 @@ from widgets.wall_view import WallView
 log = logging.getLogger(__name__)
 
 
-def tr(text: str) -> str:
-    # lupdate files free-function tr() calls under the "QCoreApplication" context.
-    return QCoreApplication.translate("QCoreApplication", text)
 
 
 class WallManager(QObject):
@@ -76,7 +73,7 @@ class WallManager(QObject):
         region = self.geometry.display(display).rect
         view = WallView(self.store, self.frames, self.geometry, region)
         view.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.Window)
-        view.setWindowTitle(tr("Wall %1").replace("%1", display))
+        view.setWindowTitle(QCoreApplication.translate("WallManager", "Wall %1").replace("%1", display))
         view.setCursor(Qt.CursorShape.BlankCursor)
         view.setScreen(screen)
         view.setGeometry(screen.geometry())
@@ -85,7 +82,7 @@ class WallManager(QObject):
 
     def _open_scaled(self) -> None:
         view = WallView(self.store, self.frames, self.geometry, None)
-        view.setWindowTitle(tr("Wall (scaled window)"))
+        view.setWindowTitle(QCoreApplication.translate("WallManager", "Wall (scaled window)"))
         target = QGuiApplication.primaryScreen()
         if self.plan and self.plan.operator_screen:
             target = self.screens().get(self.plan.operator_screen, target)
@@ -102,15 +99,15 @@ class WallManager(QObject):
         assert self.plan is not None
         total = len(self.wanted)
         if self.force_window:
-            text = tr("Wall shown in a scaled window (requested).")
+            text = QCoreApplication.translate("WallManager", "Wall shown in a scaled window (requested).")
         elif self.plan.complete:
-            text = tr("Wall on %1 screens.").replace("%1", str(total))
+            text = QCoreApplication.translate("WallManager", "Wall on %1 screens.").replace("%1", str(total))
         elif self.plan.mapped:
             missing = ", ".join(f"{d} ({s})" for d, s in self.plan.missing.items())
-            text = tr("Wall on %1 of %2 screens; missing: %3.").replace("%1", str(len(self.plan.mapped))).replace(
+            text = QCoreApplication.translate("WallManager", "Wall on %1 of %2 screens; missing: %3.").replace("%1", str(len(self.plan.mapped))).replace(
                 "%2", str(total)).replace("%3", missing)
         else:
-            text = tr("Wall screens not found (%1); showing the wall in a scaled window.").replace(
+            text = QCoreApplication.translate("WallManager", "Wall screens not found (%1); showing the wall in a scaled window.").replace(
                 "%1", ", ".join(sorted(set(self.plan.missing.values()))))
         if text != self.notice:
             log.info("%s", text)

@@ -1,0 +1,258 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="vi_VN" sourcelanguage="en">
+<context>
+    <name>HealthView</name>
+    <message>
+        <source>ok</source>
+        <translation>bình thường</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>đang khởi động</translation>
+    </message>
+    <message>
+        <source>stale</source>
+        <translation>dữ liệu cũ</translation>
+    </message>
+    <message>
+        <source>retrying</source>
+        <translation>đang thử lại</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>lỗi</translation>
+    </message>
+    <message>
+        <source>Connector</source>
+        <translation>Kết nối</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Last data</source>
+        <translation>Dữ liệu gần nhất</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Lỗi gần nhất</translation>
+    </message>
+    <message>
+        <source>(attempt %1, next try within %2 s)</source>
+        <translation>(lần %1, thử lại trong %2 giây)</translation>
+    </message>
+    <message>
+        <source>(%1 min ago)</source>
+        <translation>(%1 phút trước)</translation>
+    </message>
+</context>
+<context>
+    <name>OperatorWindow</name>
+    <message>
+        <source>IOC console – %1</source>
+        <translation>Bàn điều hành IOC – %1</translation>
+    </message>
+    <message>
+        <source>Wall (live) – drop a source on a tile; Del clears, arrows move</source>
+        <translation>Màn hình tường (trực tiếp) – kéo nguồn vào ô; Del để xoá, phím mũi tên để di chuyển</translation>
+    </message>
+    <message>
+        <source>Sources</source>
+        <translation>Nguồn dữ liệu</translation>
+    </message>
+    <message>
+        <source>Connectors</source>
+        <translation>Kết nối</translation>
+    </message>
+    <message>
+        <source>Layout</source>
+        <translation>Bố cục</translation>
+    </message>
+    <message>
+        <source>Preset</source>
+        <translation>Cấu hình lưu sẵn</translation>
+    </message>
+    <message>
+        <source>Recall</source>
+        <translation>Gọi lại</translation>
+    </message>
+    <message>
+        <source>Show the chosen preset on the wall (Alt+1…9)</source>
+        <translation>Đưa cấu hình đã chọn lên màn hình tường (Alt+1…9)</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>Lưu…</translation>
+    </message>
+    <message>
+        <source>Save the wall as a preset (Ctrl+S)</source>
+        <translation>Lưu màn hình tường thành cấu hình (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Xoá</translation>
+    </message>
+    <message>
+        <source>Clear tile</source>
+        <translation>Xoá ô</translation>
+    </message>
+    <message>
+        <source>Empty the selected tile (Del)</source>
+        <translation>Làm trống ô đang chọn (Del)</translation>
+    </message>
+    <message>
+        <source>Switch language (Ctrl+Shift+L)</source>
+        <translation>Đổi ngôn ngữ (Ctrl+Shift+L)</translation>
+    </message>
+    <message>
+        <source>Layouts: Ctrl+1…7, or Ctrl+L to choose</source>
+        <translation>Bố cục: Ctrl+1…7, hoặc Ctrl+L để chọn</translation>
+    </message>
+    <message>
+        <source>2x2 hero</source>
+        <translation>2x2 ô lớn giữa</translation>
+    </message>
+    <message>
+        <source>Control API not available: %1</source>
+        <translation>API điều khiển không khả dụng: %1</translation>
+    </message>
+    <message>
+        <source>Refused: %1</source>
+        <translation>Bị từ chối: %1</translation>
+    </message>
+    <message>
+        <source>Tile %1: %2</source>
+        <translation>Ô %1: %2</translation>
+    </message>
+    <message>
+        <source>empty</source>
+        <translation>trống</translation>
+    </message>
+    <message>
+        <source>Save preset</source>
+        <translation>Lưu cấu hình</translation>
+    </message>
+    <message>
+        <source>Name of the preset (the wall as it is now):</source>
+        <translation>Tên cấu hình (màn hình tường như hiện tại):</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Huỷ</translation>
+    </message>
+</context>
+<context>
+    <name>SourceBrowser</name>
+    <message>
+        <source>Cameras</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <source>Indicators (KPI)</source>
+        <translation>Chỉ tiêu (KPI)</translation>
+    </message>
+    <message>
+        <source>Alert feeds</source>
+        <translation>Luồng cảnh báo</translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation>Văn bản</translation>
+    </message>
+    <message>
+        <source>Find a camera, indicator, unit… (Ctrl+F)</source>
+        <translation>Tìm camera, chỉ tiêu, đơn vị… (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>By connector</source>
+        <translation>Theo kết nối</translation>
+    </message>
+    <message>
+        <source>By unit</source>
+        <translation>Theo đơn vị hành chính</translation>
+    </message>
+    <message>
+        <source>No administrative unit</source>
+        <translation>Không thuộc đơn vị hành chính</translation>
+    </message>
+</context>
+<context>
+    <name>TilePainter</name>
+    <message>
+        <source>%n s ago</source>
+        <translation>%n giây trước</translation>
+    </message>
+    <message>
+        <source>%n min ago</source>
+        <translation>%n phút trước</translation>
+    </message>
+    <message>
+        <source>%n h ago</source>
+        <translation>%n giờ trước</translation>
+    </message>
+    <message>
+        <source>Source not available</source>
+        <translation>Nguồn không khả dụng</translation>
+    </message>
+    <message>
+        <source>Empty tile</source>
+        <translation>Ô trống</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Đang kết nối…</translation>
+    </message>
+    <message>
+        <source>No picture for %n s</source>
+        <translation>Mất hình %n giây</translation>
+    </message>
+    <message>
+        <source>Waiting for data</source>
+        <translation>Đang chờ dữ liệu</translation>
+    </message>
+    <message>
+        <source>as of %1</source>
+        <translation>cập nhật lúc %1</translation>
+    </message>
+    <message>
+        <source>STALE</source>
+        <translation>DỮ LIỆU CŨ</translation>
+    </message>
+    <message>
+        <source>No alerts</source>
+        <translation>Không có cảnh báo</translation>
+    </message>
+</context>
+<context>
+    <name>WallManager</name>
+    <message>
+        <source>Wall %1</source>
+        <translation>Màn hình tường %1</translation>
+    </message>
+    <message>
+        <source>Wall (scaled window)</source>
+        <translation>Màn hình tường (cửa sổ thu nhỏ)</translation>
+    </message>
+    <message>
+        <source>Wall shown in a scaled window (requested).</source>
+        <translation>Màn hình tường hiển thị trong cửa sổ thu nhỏ (theo yêu cầu).</translation>
+    </message>
+    <message>
+        <source>Wall on %1 screens.</source>
+        <translation>Màn hình tường trên %1 màn hình.</translation>
+    </message>
+    <message>
+        <source>Wall on %1 of %2 screens; missing: %3.</source>
+        <translation>Màn hình tường trên %1/%2 màn hình; thiếu: %3.</translation>
+    </message>
+    <message>
+        <source>Wall screens not found (%1); showing the wall in a scaled window.</source>
+        <translation>Không tìm thấy màn hình tường (%1); hiển thị màn hình tường trong cửa sổ thu nhỏ.</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,95 @@
+"""Shared fixtures: a simulated 3x2 wall + operator screen set, the qasync loop, a running console."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SCREENS_3X2 = FIXTURES / "screens_3x2.json"
+DEMO_SITE = ROOT / "resources" / "sites" / "demo.toml"
+
+# Qt reads the platform once, when the QApplication is made: every test in this session sees
+# six wall screens and an operator screen. Tests of other screen sets run main.py in a subprocess.
+os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREENS_3X2}"
+
+
+@pytest.fixture(scope="session")
+def _session_loop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
+    """One qasync loop for the session, marked running, driven by Qt's event processing."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.stop()
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
+    loop.close()
+
+
+@pytest.fixture
+def qloop(_session_loop, qtbot) -> Iterator[asyncio.AbstractEventLoop]:
+    """The qasync loop; tasks a test leaves behind are cancelled at its end."""
+    yield _session_loop
+    pending = [t for t in asyncio.all_tasks(_session_loop) if not t.done()]
+    for t in pending:
+        t.cancel()
+    if pending:
+        qtbot.waitUntil(lambda: all(t.done() for t in pending), timeout=5000)
+
+
+def run_coro(qtbot, coro, timeout_ms: int = 10000):
+    """Run a coroutine on the qasync loop and wait for its result while Qt processes events."""
+    task = asyncio.ensure_future(coro)
+    qtbot.waitUntil(task.done, timeout=timeout_ms)
+    return task.result()
+
+
+@pytest.fixture
+def registry():
+    from connectors.registry import discover
+
+    return discover()
+
+
+@pytest.fixture
+def demo_site(registry):
+    from console.site import load_site
+
+    return load_site(DEMO_SITE, registry.types, registry.broken)
+
+
+@pytest.fixture
+def make_console(qtbot, qloop, tmp_path, registry):
+    """Build and start a Console; stops it (and checks for leftovers) at the end of the test."""
+    from console.qt.runtime import Console
+
+    made: list[Console] = []
+    threads_before = {t.ident for t in threading.enumerate()}
+
+    def make(site, reg=None, **kwargs):
+        kwargs.setdefault("control_port", 0)
+        kwargs.setdefault("language", "en")
+        console = Console(site, reg or registry, tmp_path / f"console{len(made)}.db", "tester", **kwargs)
+        made.append(console)
+        run_coro(qtbot, console.start())
+        return console
+
+    yield make
+    for console in made:
+        run_coro(qtbot, console.stop())
+
+    def leftovers() -> list[str]:
+        return [t.name for t in threading.enumerate() if t.ident not in threads_before and t.is_alive()]
+
+    try:
+        qtbot.waitUntil(lambda: not leftovers(), timeout=5000)
+    except Exception:
+        raise AssertionError(f"threads left running after the console stopped: {leftovers()}") from None
