@@ -71,6 +71,7 @@ class Store:
         self.alerts: dict[str, deque[AlertItem]] = {}
         self.documents: dict[str, DocumentText] = {}
         self.health: dict[str, ConnectorHealthChanged] = {}
+        self.active_preset = ""  # the preset last recalled or saved, for the operator's chooser
         self.live_version = 0  # bumps on every value, so views know when to repaint
         bus.subscribe(SourcesChanged, self._on_sources)
         bus.subscribe(ValueReceived, self._on_value)
@@ -126,10 +127,12 @@ class Store:
             preset = self.presets.get(cmd.preset)
             if preset is None:
                 raise CommandError(f"no preset {cmd.preset!r}")
+            self.active_preset = preset.name
             return self.state.with_tiles(self.layouts[preset.layout], list(preset.tiles))
         if isinstance(cmd, SavePreset):
             preset = Preset(cmd.preset, self.state.layout.name, self.state.tiles, origin="saved")
             self.presets[preset.name] = preset
+            self.active_preset = preset.name
             self.db.save_preset(preset)
             self.bus.publish(PresetsChanged(tuple(self.presets.values())))
             return None

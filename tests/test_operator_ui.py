@@ -11,8 +11,7 @@ import asyncio
 import json
 from typing import Any
 
-import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
 from websockets.asyncio.client import connect

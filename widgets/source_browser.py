@@ -21,7 +21,6 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QHBoxLayout,
     QLineEdit,
     QTreeView,
     QVBoxLayout,
@@ -108,13 +107,10 @@ class SourceBrowser(QWidget):
         self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.activated.connect(self._on_activated)
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.filter, 1)
-        top.addWidget(self.grouping)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
-        lay.addLayout(top)
+        lay.addWidget(self.filter)
+        lay.addWidget(self.grouping)
         lay.addWidget(self.tree)
         self._seen_sources: tuple = ()
         self.retranslate()

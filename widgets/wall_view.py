@@ -200,6 +200,8 @@ class WallView(QWidget):
         p.fillRect(self.rect(), BG)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        # Until decoders scale to the tile's size, smooth scaling keeps burned-in text readable.
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         s, o = self._scale(), self._origin()
         p.translate(o)
         p.scale(s, s)

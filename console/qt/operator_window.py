@@ -88,6 +88,8 @@ class OperatorWindow(QMainWindow):
         self.health_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.health_dock)
 
+        self.resizeDocks([self.health_dock], [150], Qt.Orientation.Vertical)
+        self.resizeDocks([self.browser_dock], [340], Qt.Orientation.Horizontal)
         self._build_toolbar()
         self._build_shortcuts()
         self.statusBar()
@@ -219,10 +221,12 @@ class OperatorWindow(QMainWindow):
             self.layout_box.setCurrentIndex(self.layout_box.findData(self.store.state.layout.name))
             if self.miniature.selected is not None and self.miniature.selected >= self.store.state.layout.tile_count:
                 self.miniature.select(0)
+            if self.store.active_preset:
+                self.preset_box.setCurrentText(self.store.active_preset)
         names = tuple(sorted(self.store.presets))
         if names != self._seen_presets:
             self._seen_presets = names
-            current = self.preset_box.currentText()
+            current = self.store.active_preset or self.preset_box.currentText()
             self.preset_box.clear()
             self.preset_box.addItems(list(names))
             if current in names:
