@@ -41,28 +41,33 @@ def background(index: int) -> np.ndarray:
     return img
 
 
-def render(base: np.ndarray, index: int, label: str, now: float, out: np.ndarray) -> np.ndarray:
+LOOP_S = 8.0  # every motion below repeats exactly in this time, so a looped clip has no jump
+_TRACK = WIDTH + 120
+
+
+def render(base: np.ndarray, index: int, label: str, now: float, out: np.ndarray, clock: bool = True) -> np.ndarray:
     """Draw the moving parts of one frame into ``out`` (same shape as ``base``)."""
     np.copyto(out, base)
     horizon = HEIGHT * 2 // 5
     lane_y = (horizon + HEIGHT) // 2
-    # lane markings move towards the viewer
+    # lane markings move towards the viewer: 80 px period, 120 px/s (960 px per loop)
     offset = int(now * 120) % 80
     for x in range(-80 + offset, WIDTH, 80):
         cv2.rectangle(out, (x, lane_y - 3), (x + 40, lane_y + 3), (220, 220, 220, 255), -1)
-    # cars, each at its own speed and lane
+    # cars: speeds are whole multiples of one track length per loop
     for k in range(4):
-        speed = 60 + 45 * ((k + index) % 4)
+        speed = _TRACK / LOOP_S * (1 + (k + index) % 3)
         direction = 1 if k % 2 == 0 else -1
-        x = int((now * speed * direction + k * 170 + index * 37) % (WIDTH + 120)) - 60
+        x = int((now * speed * direction + k * 190 + index * 37) % _TRACK) - 60
         y = lane_y - 50 if k % 2 == 0 else lane_y + 14
         color = (*_CARS[(k + index) % len(_CARS)], 255)
         cv2.rectangle(out, (x, y), (x + 70, y + 34), color, -1)
         cv2.rectangle(out, (x + 12, y + 4), (x + 56, y + 14), (60, 40, 30, 255), -1)
-    # the overlay a real camera burns in: date and time, camera label
-    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now)) + f".{int(now * 10) % 10}"
-    cv2.rectangle(out, (0, 0), (300, 26), (0, 0, 0, 255), -1)
-    cv2.putText(out, stamp, (6, 19), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255, 255), 1, cv2.LINE_AA)
+    if clock:
+        # the overlay a real camera burns in: date and time
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now)) + f".{int(now * 10) % 10}"
+        cv2.rectangle(out, (0, 0), (300, 26), (0, 0, 0, 255), -1)
+        cv2.putText(out, stamp, (6, 19), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255, 255), 1, cv2.LINE_AA)
     cv2.putText(out, label, (WIDTH - 12 - 13 * len(label), 20), cv2.FONT_HERSHEY_SIMPLEX, 0.6,
                 (255, 255, 255, 255), 2, cv2.LINE_AA)
     return out

@@ -21,6 +21,22 @@ class Quality(StrEnum):
 
 
 @dataclass(frozen=True)
+class StreamSpec:
+    """How to open one video stream. ``kind``: rtsp, file (played looped, at its own pace),
+    http (MJPEG), usb (a local capture device, ``url`` is its index or path)."""
+
+    url: str
+    kind: str = "rtsp"
+    transport: str = "tcp"  # rtsp only: tcp or udp
+    timeout_s: float = 3.0
+    hwaccel: str = ""  # "cuda": decode on the GPU where PyAV finds one, else on the CPU
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.url}"
+
+
+@dataclass(frozen=True)
 class Source:
     """Something a tile can show. ``id`` is unique across the site (``connector/local-id``)."""
 
@@ -31,6 +47,8 @@ class Source:
     unit: str = ""  # administrative-unit code, "" when the source belongs to none
     tags: tuple[str, ...] = ()
     detail: str = ""  # short description shown in the browser (location, indicator unit...)
+    main: StreamSpec | None = None  # cameras: the full-resolution stream
+    sub: StreamSpec | None = None  # cameras: the small stream for small tiles (optional)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,295 @@
+"""StreamDecoder: one thread per stream; writes only the newest frame, scaled once, to a slot.
+
+Measured choices (docs in PERFORMANCE.md): one decode thread per stream (frame threading adds a
+frame of latency per thread), colour conversion and scaling in one swscale pass straight to
+``bgra`` at the size the tiles ask for, with one persistent reformatter and ``threads=1``.
+Opening and reading use explicit timeouts; every failure becomes a reason a person can act on,
+and the decoder retries with capped exponential backoff and jitter until it is stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+import av
+import av.error
+import numpy as np
+from av.video.reformatter import Interpolation, VideoReformatter
+
+from connectors.backoff import backoff_delay
+from console.media.slots import FrameSlot
+from console.model.sources import StreamSpec
+
+log = logging.getLogger(__name__)
+
+
+class StreamState(StrEnum):
+    CONNECTING = "connecting"
+    LIVE = "live"
+    STALLED = "stalled"
+    RECONNECTING = "reconnecting"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
+class Reason(StrEnum):
+    """Why a stream is not live, in terms a person can act on (the tile translates them)."""
+
+    NONE = ""
+    AUTH = "auth"  # authentication refused: check the user name and password
+    NOT_FOUND = "not_found"  # the server answered, but has no such stream path
+    REFUSED = "refused"  # nothing listens there: camera or server down
+    UNREACHABLE = "unreachable"  # no route to the host / name does not resolve
+    TIMEOUT = "timeout"  # the server accepted, then went silent
+    CODEC = "codec"  # the stream's codec cannot be decoded here
+    ENDED = "ended"  # the stream closed by itself
+    OTHER = "other"
+
+
+# Failures that will not go away by themselves: shown as "failed" while retries continue slowly.
+PERMANENT = {Reason.AUTH, Reason.NOT_FOUND, Reason.CODEC}
+
+
+def classify(exc: BaseException) -> tuple[Reason, str]:
+    """Map PyAV/FFmpeg errors (and OS errors) to a Reason and a short technical detail."""
+    detail = f"{type(exc).__name__}: {exc}"
+    text = str(exc).lower()
+    if isinstance(exc, av.error.HTTPUnauthorizedError | av.error.HTTPForbiddenError) or "401" in text:
+        return Reason.AUTH, detail
+    if isinstance(exc, av.error.HTTPNotFoundError) or "404" in text or "not found" in text:
+        if isinstance(exc, av.error.DecoderNotFoundError):
+            return Reason.CODEC, detail
+        return Reason.NOT_FOUND, detail
+    if isinstance(exc, av.error.DecoderNotFoundError | av.error.PatchWelcomeError) or "codec" in text:
+        return Reason.CODEC, detail
+    if isinstance(exc, av.error.ConnectionRefusedError | ConnectionRefusedError) or "refused" in text:
+        return Reason.REFUSED, detail
+    if "unreachable" in text or "resolve" in text or "name or service" in text or "no route" in text:
+        return Reason.UNREACHABLE, detail
+    if isinstance(exc, av.error.TimeoutError | TimeoutError | av.error.ExitError) or "timed out" in text:
+        return Reason.TIMEOUT, detail
+    if isinstance(exc, av.error.EOFError | EOFError):
+        return Reason.ENDED, detail
+    return Reason.OTHER, detail
+
+
+@dataclass(frozen=True)
+class StreamInfo:
+    """What a tile shows about its stream. Read from any thread (replaced whole, never mutated)."""
+
+    state: StreamState = StreamState.CONNECTING
+    reason: Reason = Reason.NONE
+    detail: str = ""
+    attempt: int = 0
+    next_try_at: float | None = None  # epoch seconds of the next connection attempt
+    codec: str = ""
+    width: int = 0  # of the stream, before scaling
+    height: int = 0
+    fps: float = 0.0
+    bitrate_kbps: float = 0.0
+    decode_path: str = "CPU"
+    delay_ms: float = 0.0  # how far decoding runs behind the stream's own clock
+    last_frame_at: float | None = None
+    frames: int = 0
+    first_frame_s: float | None = None  # seconds from connect to the first picture
+
+
+def fit(src_w: int, src_h: int, box_w: int, box_h: int) -> tuple[int, int]:
+    """The largest even size with the source's shape inside the box (never larger than the source)."""
+    if src_w <= 0 or src_h <= 0:
+        return max(2, box_w), max(2, box_h)
+    scale = min(box_w / src_w, box_h / src_h, 1.0)
+    return max(2, int(src_w * scale) & ~1), max(2, int(src_h * scale) & ~1)
+
+
+def masked(url: str) -> str:
+    """The URL with its password replaced, for logs and screens."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url
+
+
+class StreamDecoder:
+    """Owner of one stream's decode thread. ``start``/``stop`` from the GUI thread; the thread
+    writes frames into ``slot`` and publishes ``info``. ``want_size`` is read for every frame."""
+
+    STALL_AFTER_S = 2.0
+
+    def __init__(self, spec: StreamSpec, slot: FrameSlot, want_size: Callable[[], tuple[int, int]],
+                 retry_base_s: float = 0.5, retry_cap_s: float = 30.0) -> None:
+        self.spec = spec
+        self.slot = slot
+        self.want_size = want_size
+        self.retry_base_s = retry_base_s
+        self.retry_cap_s = retry_cap_s
+        self._info = StreamInfo()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.keyframes_only = False  # hidden previews: one picture per GOP, almost free
+        self._failing = False
+
+    @property
+    def info(self) -> StreamInfo:
+        info = self._info
+        if info.state == StreamState.LIVE and info.last_frame_at is not None:
+            if time.time() - info.last_frame_at > self.STALL_AFTER_S:
+                return replace(info, state=StreamState.STALLED)
+        return info
+
+    def _set(self, **changes: object) -> None:
+        self._info = replace(self._info, **changes)  # type: ignore[arg-type]
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name=f"decode {masked(self.spec.url)}", daemon=True)
+        self._thread.start()
+
+    def stop(self, wait: bool = True) -> None:
+        self._stop.set()
+        if wait and self._thread is not None:
+            # A read blocked on a silent server returns within the RTSP timeout (about 2x its value).
+            self._thread.join(timeout=self.spec.timeout_s * 2 + 2)
+        self._set(state=StreamState.STOPPED)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # -- the thread ----------------------------------------------------------------------
+    def _run(self) -> None:
+        attempt = 0
+        while not self._stop.is_set():
+            self._set(state=StreamState.CONNECTING if attempt == 0 else StreamState.RECONNECTING,
+                      attempt=attempt, next_try_at=None)
+            try:
+                self._session()
+                reason, detail = Reason.ENDED, "the stream ended"
+            except av.error.FFmpegError as exc:
+                reason, detail = classify(exc)
+            except OSError as exc:
+                reason, detail = classify(exc)
+            except Exception as exc:  # never let a decoder thread die silently
+                log.exception("decoder for %s failed", masked(self.spec.url))
+                reason, detail = Reason.OTHER, f"{type(exc).__name__}: {exc}"
+            if self._stop.is_set():
+                break
+            if self._info.frames and self._info.state == StreamState.LIVE:
+                attempt = 0  # it was live: start the backoff again from the shortest delay
+            attempt += 1
+            delay = backoff_delay(attempt, self.retry_base_s, self.retry_cap_s)
+            if not self._failing:
+                # Once per outage, and once on recovery (in _decode): a dead camera does not flood the log.
+                log.warning("stream %s lost (%s: %s); retrying", masked(self.spec.url), reason, detail)
+                self._failing = True
+            state = StreamState.FAILED if reason in PERMANENT else StreamState.RECONNECTING
+            self._set(state=state, reason=reason, detail=detail, attempt=attempt, next_try_at=time.time() + delay)
+            if self._stop.wait(delay):
+                break
+
+    def _options(self) -> dict[str, str]:
+        timeout_us = str(int(self.spec.timeout_s * 1_000_000))
+        if self.spec.kind == "rtsp":
+            # Small probing opens in ~0.07 s; fflags=nobuffer would throw the probed keyframe away.
+            return {"rtsp_transport": self.spec.transport, "probesize": "32", "analyzeduration": "0",
+                    "flags": "low_delay", "timeout": timeout_us}
+        if self.spec.kind == "http":
+            return {"timeout": timeout_us, "reconnect": "0"}
+        return {}
+
+    def _open(self) -> av.container.InputContainer:
+        hwaccel = None
+        if self.spec.hwaccel:
+            from av.codec.hwaccel import HWAccel, hwdevices_available
+
+            if self.spec.hwaccel in hwdevices_available():
+                hwaccel = HWAccel(device_type=self.spec.hwaccel, allow_software_fallback=True)
+        fmt = "mpjpeg" if self.spec.kind == "http" else None
+        return av.open(self.spec.url, mode="r", format=fmt, options=self._options(), hwaccel=hwaccel)
+
+    def _session(self) -> None:
+        opened_at = time.time()
+        container = self._open()
+        try:
+            stream = container.streams.video[0]
+            ctx = stream.codec_context
+            ctx.thread_count = 1
+            ctx.thread_type = "SLICE"
+            path = "GPU" if getattr(ctx, "is_hwaccel", False) else "CPU"
+            self._set(codec=ctx.name, decode_path=path, frames=0, first_frame_s=None)
+            self._decode(container, stream, opened_at)
+        finally:
+            container.close()
+
+    def _decode(self, container, stream, opened_at: float) -> None:
+        reformatter = VideoReformatter()
+        is_file = self.spec.kind == "file"
+        times: deque[float] = deque(maxlen=64)
+        sizes: deque[tuple[float, int]] = deque(maxlen=256)
+        base: tuple[float, float] | None = None  # (wall clock, stream clock) of the reference frame
+        min_lag = math.inf
+        frames = 0
+        while not self._stop.is_set():
+            got_any = False
+            for packet in container.demux(stream):
+                if self._stop.is_set():
+                    return
+                if packet.size:
+                    sizes.append((time.time(), packet.size))
+                if self.keyframes_only and not packet.is_keyframe:
+                    continue
+                for frame in packet.decode():
+                    got_any = True
+                    now = time.time()
+                    t = float(frame.time) if frame.time is not None else None
+                    if is_file and t is not None:
+                        # Files play at their own pace, like a live camera.
+                        if base is None:
+                            base = (now, t)
+                        wait = base[0] + (t - base[1]) - now
+                        if wait > 0 and self._stop.wait(wait):
+                            return
+                        now = time.time()
+                    w, h = fit(frame.width, frame.height, *self.want_size())
+                    out = reformatter.reformat(frame, w, h, "bgra", interpolation=Interpolation.FAST_BILINEAR,
+                                               threads=1)
+                    image: np.ndarray = out.to_ndarray()
+                    self.slot.write(image)
+                    frames += 1
+                    times.append(now)
+                    delay = 0.0
+                    if t is not None and not is_file:
+                        if base is None:
+                            base = (now, t)
+                        lag = (now - base[0]) - (t - base[1])
+                        min_lag = min(min_lag, lag)
+                        delay = max(0.0, lag - min_lag) * 1000
+                    fps = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0
+                    span = sizes[-1][0] - sizes[0][0] if len(sizes) > 1 else 0
+                    kbps = sum(s for _, s in sizes) * 8 / 1000 / span if span > 0 else 0.0
+                    changes: dict[str, object] = dict(
+                        state=StreamState.LIVE, reason=Reason.NONE, detail="", attempt=0, next_try_at=None,
+                        width=frame.width, height=frame.height, fps=fps, bitrate_kbps=kbps, delay_ms=delay,
+                        last_frame_at=now, frames=frames,
+                    )
+                    if frames == 1:
+                        changes["first_frame_s"] = now - opened_at
+                        if self._failing:
+                            log.info("stream %s recovered", masked(self.spec.url))
+                            self._failing = False
+                    self._set(**changes)
+            if not is_file:
+                return  # a live stream that ends has disconnected
+            if not got_any:
+                raise av.error.InvalidDataError(0, "the file has no decodable video")  # type: ignore[call-arg]
+            container.seek(0)
+            base = None

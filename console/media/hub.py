@@ -1,0 +1,119 @@
+"""MediaHub: one decoder per stream, shared by every tile that shows it (reference-counted).
+
+A decoder starts when the first tile acquires its stream and stops when the last releases it.
+It scales to the largest size any of its tiles asks for; smaller tiles scale that down when
+painting, which costs far less than a second decode. Thread: acquire/release on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from console.media.decoder import StreamDecoder, StreamInfo
+from console.media.slots import Frame, FrameSlot
+from console.model.sources import StreamSpec
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = (640, 360)
+
+
+@dataclass
+class _Entry:
+    decoder: StreamDecoder
+    slot: FrameSlot
+    sizes: dict[int, tuple[int, int]] = field(default_factory=dict)  # handle id -> wanted size
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def want_size(self) -> tuple[int, int]:
+        with self.lock:
+            if not self.sizes:
+                return DEFAULT_SIZE
+            return max(w for w, _ in self.sizes.values()), max(h for _, h in self.sizes.values())
+
+
+class StreamHandle:
+    """A tile's hold on one stream: its frames, its state, and the size it wants."""
+
+    def __init__(self, hub: MediaHub, spec: StreamSpec, entry: _Entry, ident: int) -> None:
+        self.hub = hub
+        self.spec = spec
+        self._entry = entry
+        self.ident = ident
+        self.released = False
+
+    @property
+    def info(self) -> StreamInfo:
+        return self._entry.decoder.info
+
+    def frame(self) -> Frame | None:
+        return self._entry.slot.read()
+
+    @property
+    def seq(self) -> int:
+        return self._entry.slot.seq
+
+    def resize(self, size: tuple[int, int]) -> None:
+        with self._entry.lock:
+            self._entry.sizes[self.ident] = (max(2, int(size[0])), max(2, int(size[1])))
+
+    def release(self) -> None:
+        if not self.released:
+            self.released = True
+            self.hub._release(self)
+
+
+class MediaHub:
+    def __init__(self, retry_base_s: float = 0.5, retry_cap_s: float = 30.0) -> None:
+        self.retry_base_s = retry_base_s
+        self.retry_cap_s = retry_cap_s
+        self._entries: dict[str, _Entry] = {}
+        self._ids = itertools.count(1)
+        self._stopping: list[StreamDecoder] = []
+
+    def acquire(self, spec: StreamSpec, size: tuple[int, int] = DEFAULT_SIZE) -> StreamHandle:
+        entry = self._entries.get(spec.key)
+        if entry is None:
+            slot = FrameSlot()
+            entry = _Entry(StreamDecoder(spec, slot, lambda: DEFAULT_SIZE, self.retry_base_s, self.retry_cap_s), slot)
+            entry.decoder.want_size = entry.want_size
+            self._entries[spec.key] = entry
+            entry.decoder.start()
+        handle = StreamHandle(self, spec, entry, next(self._ids))
+        handle.resize(size)
+        return handle
+
+    def _release(self, handle: StreamHandle) -> None:
+        entry = self._entries.get(handle.spec.key)
+        if entry is None:
+            return
+        with entry.lock:
+            entry.sizes.pop(handle.ident, None)
+            last = not entry.sizes
+        if last:
+            del self._entries[handle.spec.key]
+            # Stop without waiting: a read blocked on a silent server must not freeze the GUI.
+            entry.decoder.stop(wait=False)
+            self._stopping.append(entry.decoder)
+        self._stopping = [d for d in self._stopping if d.alive]
+
+    def decoders(self) -> dict[str, StreamDecoder]:
+        """The running decoders by stream key (what is being decoded right now)."""
+        return {key: e.decoder for key, e in self._entries.items()}
+
+    def users(self, spec: StreamSpec) -> int:
+        entry = self._entries.get(spec.key)
+        return len(entry.sizes) if entry else 0
+
+    def stop(self) -> None:
+        """Stop every decoder and wait for their threads (shutdown)."""
+        for entry in self._entries.values():
+            entry.decoder.stop(wait=False)
+            self._stopping.append(entry.decoder)
+        self._entries.clear()
+        for decoder in self._stopping:
+            decoder.stop(wait=True)
+        self._stopping = []

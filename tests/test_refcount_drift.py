@@ -1,0 +1,129 @@
+"""Guard against PySide6 6.12.0's reference leak on Python 3.11.
+
+That release drops a reference to True/None on every repaint; Python 3.11 does not make those
+objects immortal, so after a couple of thousand repaints the count reaches zero and the process
+aborts (the wall goes dark). pyproject.toml pins PySide6 below 6.12 on 3.11; this test repaints
+the wall's own view and a pyqtgraph plot thousands of times and fails if the counts drift down.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QEvent, QObject
+
+from console.bus import Bus
+from console.commands import AssignSource
+from console.media.slots import FrameHub
+from console.messages import SourcesChanged, ValueReceived
+from console.model.sources import KpiValue, Source, SourceKind
+from console.persistence import Database
+from console.store import Store
+from widgets.wall_view import WallView
+
+REPAINTS = 3000
+SLACK = 50
+CAMERA = "demo/cam-01"
+KPI = "demo/kpi-aqi-p-ninhbinh"
+
+
+class PaintCounter(QObject):
+    """Counts the paint events a widget really gets (a repaint that paints nothing guards nothing)."""
+
+    def __init__(self, widget) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def counts() -> tuple[int, int]:
+    return sys.getrefcount(True), sys.getrefcount(None)
+
+
+def assert_no_drift(before: tuple[int, int], after: tuple[int, int], what: str) -> None:
+    for name, b, a in zip(("True", "None"), before, after, strict=True):
+        assert a >= b - SLACK, (
+            f"{what}: references to {name} fell from {b} to {a} over {REPAINTS} repaints; this PySide6 "
+            f"({pg.Qt.QtCore.__version__}) leaks them and will abort the console on Python "
+            f"{sys.version_info.major}.{sys.version_info.minor}"
+        )
+
+
+@pytest.fixture
+def store(tmp_path, demo_site):
+    db = Database(tmp_path / "refcount.db")
+    bus = Bus()
+    store = Store(bus, db, demo_site.layouts, "ops", demo_site.presets)
+    bus.publish(SourcesChanged("demo", (
+        Source(CAMERA, SourceKind.CAMERA, "Ngã tư Lê Hồng Phong", "demo"),
+        Source(KPI, SourceKind.KPI, "AQI", "demo", detail="AQI"),
+    )))
+    bus.publish(ValueReceived(KpiValue(KPI, 71.0, "AQI", time.time(), series=(60.0, 71.0, 65.0, 80.0))))
+    assert store.execute(AssignSource(tile=1, source=CAMERA), "tester", "test").ok
+    assert store.execute(AssignSource(tile=7, source=KPI), "tester", "test").ok
+    yield store
+    db.stop()
+
+
+@pytest.mark.timeout(60)
+def test_repaints_do_not_drain_true_and_none(qtbot, store, demo_site):
+    started = time.monotonic()
+    frames = FrameHub()
+    image = np.zeros((90, 160, 4), np.uint8)
+    image[..., 3] = 255
+    image[45:, :, :3] = (70, 70, 72)
+    image[:45, :, 0] = np.arange(160, dtype=np.uint8)[None, :]
+    frames.slot(CAMERA).write(image)
+
+    view = WallView(store, frames, demo_site.wall.geometry(), None, interactive=True)
+    qtbot.addWidget(view)
+    view.resize(480, 180)
+    with qtbot.waitExposed(view):
+        view.show()
+    view.select(0)
+    view.repaint()
+    # the camera tile is really painted from the frame: its road grey is on the view
+    img = view.grab().toImage()
+    centre = view.tile_center(0)
+    assert img.pixelColor(int(centre.x()), int(centre.y()) + 15).getRgb()[:3] == (72, 70, 70)
+
+    painted = PaintCounter(view)
+    before = counts()
+    for _ in range(REPAINTS):
+        view.repaint()
+    after = counts()
+    assert painted.count >= REPAINTS
+    assert_no_drift(before, after, "WallView.repaint")
+
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    plot.resize(320, 200)
+    curve = plot.plot(np.zeros(32))
+    # a fixed range keeps each repaint to the curve (auto-range relays out the axes every time)
+    plot.enableAutoRange(False)
+    plot.setXRange(0, 31)
+    plot.setYRange(-1, 1)
+    with qtbot.waitExposed(plot):
+        plot.show()
+    xs = np.arange(32, dtype=float)
+    # the plot is drawn on the view's viewport: repainting the PlotWidget itself paints only its frame
+    viewport = plot.viewport()
+    viewport.repaint()
+    painted = PaintCounter(viewport)
+    before = counts()
+    for i in range(REPAINTS):
+        curve.setData(xs, np.sin(xs / 5 + i / 10))
+        viewport.repaint()
+    after = counts()
+    assert painted.count >= REPAINTS
+    assert_no_drift(before, after, "pyqtgraph PlotWidget repaint")
+    assert time.monotonic() - started < 20
