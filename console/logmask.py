@@ -45,4 +45,12 @@ class SecretMask(logging.Filter):
         if self.secrets:
             record.msg = self.mask(record.getMessage())
             record.args = None
+            if record.exc_info and not record.exc_text:
+                # Tracebacks carry exception texts (a URL with its password): format and mask them now.
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            if record.exc_text:
+                record.exc_text = self.mask(record.exc_text)
+                record.exc_info = None
+            if record.stack_info:
+                record.stack_info = self.mask(record.stack_info)
         return True

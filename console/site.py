@@ -173,15 +173,16 @@ def _resolve_env(node: Any, path: str, problems: list[str]) -> Any:
     if isinstance(node, dict):
         out: dict[str, Any] = {}
         for key, value in node.items():
-            here = f"{path}.{key}" if path else key
+            if not (key.endswith(_ENV_SUFFIX) and isinstance(value, str)):
+                out[key] = _resolve_env(value, f"{path}.{key}" if path else key, problems)
+        # The environment wins over a value written in the file, whatever the order of the keys.
+        for key, value in node.items():
             if key.endswith(_ENV_SUFFIX) and isinstance(value, str):
                 target = key[: -len(_ENV_SUFFIX)]
                 if value in os.environ:
                     out[target] = os.environ[value]
                 elif target not in node:
-                    problems.append(f"{here}: environment variable {value} is not set")
-            else:
-                out[key] = _resolve_env(value, here, problems)
+                    problems.append(f"{path + '.' if path else ''}{key}: environment variable {value} is not set")
         return out
     if isinstance(node, list):
         return [_resolve_env(v, f"{path}[{i}]", problems) for i, v in enumerate(node)]

@@ -130,6 +130,9 @@ class Store:
             self.active_preset = preset.name
             return self.state.with_tiles(self.layouts[preset.layout], list(preset.tiles))
         if isinstance(cmd, SavePreset):
+            existing = self.presets.get(cmd.preset)
+            if existing is not None and existing.origin == "site":
+                raise CommandError(f"preset {cmd.preset!r} comes from the site file; save under another name")
             preset = Preset(cmd.preset, self.state.layout.name, self.state.tiles, origin="saved")
             self.presets[preset.name] = preset
             self.active_preset = preset.name

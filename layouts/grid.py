@@ -68,13 +68,6 @@ class Layout:
         cw, ch = width / self.cols, height / self.rows
         return cell.col * cw, cell.row * ch, cell.colspan * cw, cell.rowspan * ch
 
-    def tile_rect_on(self, index: int, xs: list[float], ys: list[float]) -> tuple[float, float, float, float]:
-        """The tile's rectangle given the positions of the grid's column and row lines."""
-        cell = self.cells[index]
-        x0, x1 = xs[cell.col], xs[cell.col + cell.colspan]
-        y0, y1 = ys[cell.row], ys[cell.row + cell.rowspan]
-        return x0, y0, x1 - x0, y1 - y0
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,

@@ -26,7 +26,7 @@ def _session_loop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
     import qasync
 
     loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(None)
     yield loop
     loop.stop()
     asyncio.events._set_running_loop(None)
@@ -37,12 +37,16 @@ def _session_loop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
 @pytest.fixture
 def qloop(_session_loop, qtbot) -> Iterator[asyncio.AbstractEventLoop]:
     """The qasync loop; tasks a test leaves behind are cancelled at its end."""
+    # Other tests run plain asyncio loops: the qasync loop counts as running only inside Qt tests.
+    asyncio.events._set_running_loop(_session_loop)
+    asyncio.set_event_loop(_session_loop)
     yield _session_loop
     pending = [t for t in asyncio.all_tasks(_session_loop) if not t.done()]
     for t in pending:
         t.cancel()
     if pending:
         qtbot.waitUntil(lambda: all(t.done() for t in pending), timeout=5000)
+    asyncio.events._set_running_loop(None)
 
 
 def run_coro(qtbot, coro, timeout_ms: int = 10000):

@@ -106,9 +106,6 @@ def test_records_without_secrets_are_untouched(captured):
     assert "value 3 of x" in captured.text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "console/logmask.py SecretMask.filter masks only record.msg/args; the traceback text the formatter "
-    "adds from record.exc_info (log.exception) still carries the secret"))
 def test_secret_in_an_exception_traceback_is_masked(captured):
     log = logging.getLogger("test_logmask")
     try:

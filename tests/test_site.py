@@ -144,7 +144,7 @@ def test_unknown_connector_type_lists_the_known_ones(tmp_path, registry):
     err = site_error(tmp_path, registry, text)
     problem = only_problem(err, "connectors[0].type")
     assert "unknown connector type 'vms'" in problem
-    assert "known: demo" in problem
+    assert "known: cameras, demo" in problem
 
 
 def test_unknown_connector_type_lists_broken_plugins_too(tmp_path, registry):
@@ -152,7 +152,7 @@ def test_unknown_connector_type_lists_broken_plugins_too(tmp_path, registry):
     path = write(tmp_path, edited('type = "demo"', 'type = "vms"'))
     with pytest.raises(SiteError) as info:
         load(path, reg)
-    assert "(known: cctv, demo)" in only_problem(info.value, "connectors[0].type")
+    assert "(known: cameras, cctv, demo)" in only_problem(info.value, "connectors[0].type")
 
 
 def test_connector_settings_out_of_bounds(tmp_path, registry):
@@ -240,9 +240,6 @@ def test_token_env_falls_back_to_the_file_when_unset(registry):
     assert site.control_token() == "demo-token-change-me"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "console/site.py _resolve_env: when both `token_env` and `token` are written, the key that comes "
-    "later in the file wins, so with the demo file's order the file's token overrides the environment"))
 def test_token_env_wins_over_the_file_whatever_the_order(tmp_path, registry, monkeypatch):
     monkeypatch.setenv("IOC_CONTROL_TOKEN", "tok-from-env-1b2c")
     reordered = edited(TOKEN_LINES, 'token = "demo-token-change-me"\ntoken_env = "IOC_CONTROL_TOKEN"\n')

@@ -33,9 +33,8 @@ SELECT = QColor(64, 156, 255)
 
 def tile_rects(store: Store, geometry: WallGeometry) -> list[QRectF]:
     layout = store.state.layout
-    xs = geometry.grid_lines(layout.cols, horizontal=True)
-    ys = geometry.grid_lines(layout.rows, horizontal=False)
-    return [QRectF(*layout.tile_rect_on(i, xs, ys)) for i in range(layout.tile_count)]
+    rects = (geometry.tile_rect(layout, i) for i in range(layout.tile_count))
+    return [QRectF(r.x, r.y, r.w, r.h) for r in rects]
 
 
 def paint_canvas(p: QPainter, store: Store, frames: FrameHub, geometry: WallGeometry, region: Rect,

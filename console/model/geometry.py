@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from layouts.grid import Layout
+
 
 @dataclass(frozen=True)
 class Rect:
@@ -69,6 +71,28 @@ class WallGeometry:
         for start, end in spans:
             lines += [start + (end - start) * k / per for k in range(per)]
         return [*lines, spans[-1][1]]
+
+    def grid_spans(self, cells: int, horizontal: bool) -> list[tuple[float, float]]:
+        """(start, end) of each grid cell along one axis. A cell that ends at a display's edge
+        ends there, and the next starts at the next display's edge, so no tile reaches into
+        the bezel gap (where its border and text would be hidden)."""
+        spans = sorted({(d.rect.x, d.rect.right) if horizontal else (d.rect.y, d.rect.bottom)
+                        for d in self.displays})
+        if cells % len(spans):
+            total = self.width if horizontal else self.height
+            return [(total * i / cells, total * (i + 1) / cells) for i in range(cells)]
+        per = cells // len(spans)
+        return [(start + (end - start) * k / per, start + (end - start) * (k + 1) / per)
+                for start, end in spans for k in range(per)]
+
+    def tile_rect(self, layout: Layout, index: int) -> Rect:
+        """Where tile ``index`` of ``layout`` lies on this canvas."""
+        cell = layout.cells[index]
+        xs = self.grid_spans(layout.cols, horizontal=True)
+        ys = self.grid_spans(layout.rows, horizontal=False)
+        x0, x1 = xs[cell.col][0], xs[cell.col + cell.colspan - 1][1]
+        y0, y1 = ys[cell.row][0], ys[cell.row + cell.rowspan - 1][1]
+        return Rect(x0, y0, x1 - x0, y1 - y0)
 
     def display(self, name: str) -> DisplayGeometry:
         for d in self.displays:
