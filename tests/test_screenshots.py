@@ -69,8 +69,10 @@ def scaled_tile(site, layout_name: str, index: int, scale: float) -> tuple[float
     layout = site.layouts[layout_name]
     xs = geometry.grid_lines(layout.cols, horizontal=True)
     ys = geometry.grid_lines(layout.rows, horizontal=False)
-    x, y, w, h = layout.tile_rect_on(index, xs, ys)
-    return x * scale, y * scale, (x + w) * scale, (y + h) * scale
+    cell = layout.cells[index]
+    x0, x1 = xs[cell.col], xs[cell.col + cell.colspan]
+    y0, y1 = ys[cell.row], ys[cell.row + cell.rowspan]
+    return x0 * scale, y0 * scale, x1 * scale, y1 * scale
 
 
 def test_demo_screenshots_show_the_start_preset_on_the_3x2_wall(tmp_path, demo_site):

@@ -19,7 +19,14 @@ What PyAV (FFmpeg 8) raises against this server, measured here with ``timeout=30
 wrong path -> ``av.error.HTTPNotFoundError`` ("Server returned 404 Not Found"); no or wrong credentials ->
 ``av.error.HTTPUnauthorizedError`` ("Server returned 401 Unauthorized (authorization failed)"); server down ->
 ``av.error.ConnectionRefusedError`` (errno 111, also a builtin ``ConnectionRefusedError``); all of them are
-``av.error.FFmpegError`` and come back within milliseconds.
+``av.error.FFmpegError`` and come back within milliseconds. Server stopped (or restarted) under an open
+reader: the server closes the connection and ``container.decode()`` simply ends, with no exception.
+Frozen server (pause()): ``av.open`` raises ``av.error.InvalidDataError`` ("Invalid data found when processing
+input") after ~3.1 s; a running decode raises ``av.error.TimeoutError`` ([Errno 110] "Connection timed out")
+after ~6.2 s, or sometimes ``av.error.InvalidDataError`` ("... 'avcodec_send_packet()'") after ~3.1 s.
+
+Server CPU (x264 ultrafast/zerolatency, one client; 0 with no client): ~25% of a core for 720p25 at 2 Mb/s,
+~8% for 360p25; x265 ~18% at 360p25, ~52% at 720p25.
 """
 
 from __future__ import annotations
@@ -43,7 +50,19 @@ import numpy as np
 SYSTEM_PYTHON = "/usr/bin/python3"
 SERVER_SCRIPT = Path(__file__).resolve().with_name("rtsp_server.py")
 REQUIRED_ELEMENTS = ("videotestsrc", "appsrc", "x264enc", "x265enc", "rtph264pay", "rtph265pay")
-MOUNT_KEYS = ("path", "codec", "width", "height", "fps", "gop", "bitrate", "pattern", "clock", "user", "password")
+MOUNT_KEYS = (
+    "path",
+    "codec",
+    "width",
+    "height",
+    "fps",
+    "gop",
+    "bitrate",
+    "pattern",
+    "clock",
+    "user",
+    "password",
+)
 
 # The latency mount's picture; keep in step with rtsp_server.py (stamp_frame).
 LATENCY_WIDTH, LATENCY_HEIGHT, LATENCY_FPS = 640, 360, 25
@@ -109,9 +128,12 @@ def gst_available() -> tuple[bool, str]:
     missing = []
     for element in REQUIRED_ELEMENTS:
         try:
-            found = subprocess.run(
-                [inspect, "--exists", element], capture_output=True, timeout=30, env=_server_env()
-            ).returncode == 0
+            found = (
+                subprocess.run(
+                    [inspect, "--exists", element], capture_output=True, timeout=30, env=_server_env()
+                ).returncode
+                == 0
+            )
         except (OSError, subprocess.TimeoutExpired):
             found = False
         if not found:
@@ -208,7 +230,15 @@ class RtspServer:
 
     def _spawn(self, timeout: float) -> None:
         assert self.port is not None
-        cmd = [SYSTEM_PYTHON, "-I", str(SERVER_SCRIPT), "--port", str(self.port), "--parent-pid", str(os.getpid())]
+        cmd = [
+            SYSTEM_PYTHON,
+            "-I",
+            str(SERVER_SCRIPT),
+            "--port",
+            str(self.port),
+            "--parent-pid",
+            str(os.getpid()),
+        ]
         for spec in self.specs:
             cmd += ["--mount", spec]
         if self.latency_mount is not None:
@@ -239,7 +269,11 @@ class RtspServer:
             err = self.stderr_text()
             if proc.returncode == 3 and not self._fixed_port:
                 raise _PortInUse(f"RTSP server could not listen on port {self.port}:\n{err}")
-            why = f"did not become ready within {timeout:g} s" if timed_out else f"exited with {proc.returncode}"
+            why = (
+                f"did not become ready within {timeout:g} s"
+                if timed_out
+                else f"exited with {proc.returncode}"
+            )
             raise RuntimeError(f"RTSP server {why}: {' '.join(cmd)}\nstdout: {seen}\nstderr:\n{err}")
         line = next(s for s in seen if s.startswith("READY"))
         try:

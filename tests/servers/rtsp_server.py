@@ -156,7 +156,9 @@ def main(argv: list[str]) -> int:
 
     def launch_for(m: dict) -> str:
         if patterns and m["pattern"] not in patterns:
-            raise SpecError(f"mount {m['path']}: unknown pattern {m['pattern']!r} (known: {', '.join(patterns)})")
+            raise SpecError(
+                f"mount {m['path']}: unknown pattern {m['pattern']!r} (known: {', '.join(patterns)})"
+            )
         encoder = "x264enc" if m["codec"] == "h264" else "x265enc"
         if not have(encoder):
             raise SpecError(f"mount {m['path']}: GStreamer element {encoder} is not installed")
@@ -166,7 +168,9 @@ def main(argv: list[str]) -> int:
         ]
         if m["clock"]:
             if have("clockoverlay"):
-                parts.append('clockoverlay halignment=left valignment=top time-format="%H:%M:%S" font-desc="Sans 20"')
+                parts.append(
+                    'clockoverlay halignment=left valignment=top time-format="%H:%M:%S" font-desc="Sans 20"'
+                )
             elif have("timeoverlay"):
                 parts.append("timeoverlay halignment=left valignment=top")
             else:
