@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.api import Connector
-from connectors.backoff import backoff_delay
 from connectors.registry import Registry
 from console.bus import Bus
 from console.media.slots import FrameHub
 from console.messages import ConnectorHealthChanged, SourcesChanged, ValueReceived
 from console.model.sources import AdminUnit, AlertItem, DocumentText, KpiValue, Source
+from console.retry import backoff_delay
 
 log = logging.getLogger(__name__)
 

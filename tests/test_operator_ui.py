@@ -11,7 +11,6 @@ import asyncio
 import json
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
@@ -179,11 +178,6 @@ def test_layout_from_combo_shortcut_and_control_api_end_in_the_same_state_and_au
     assert (api_row.actor, api_row.origin) == ("control:127.0.0.1", "control-api")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: console/qt/operator_window.py:115 applies a layout on every QComboBox.activated; a "
-    "closed combo emits it for each arrow key (and mouse-wheel step), so browsing ops -> hero -> 1+7 "
-    "-> hero -> ops puts three layouts on the wall and with_layout (console/model/wall.py:21) drops "
-    "tiles 9-10 for good"))
 def test_browsing_the_closed_layout_chooser_with_arrow_keys_keeps_the_wall(qtbot, make_console, demo_site):
     console = make_console(demo_site)
     op = console.operator

@@ -67,12 +67,8 @@ def scaled_tile(site, layout_name: str, index: int, scale: float) -> tuple[float
     """A tile's rectangle on the wall picture (x0, y0, x1, y1), from the layout and the wall's grid lines."""
     geometry = site.wall.geometry()
     layout = site.layouts[layout_name]
-    xs = geometry.grid_lines(layout.cols, horizontal=True)
-    ys = geometry.grid_lines(layout.rows, horizontal=False)
-    cell = layout.cells[index]
-    x0, x1 = xs[cell.col], xs[cell.col + cell.colspan]
-    y0, y1 = ys[cell.row], ys[cell.row + cell.rowspan]
-    return x0 * scale, y0 * scale, x1 * scale, y1 * scale
+    r = geometry.tile_rect(layout, index)
+    return r.x * scale, r.y * scale, r.right * scale, r.bottom * scale
 
 
 def test_demo_screenshots_show_the_start_preset_on_the_3x2_wall(tmp_path, demo_site):

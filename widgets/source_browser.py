@@ -63,8 +63,9 @@ class _Filter(QSortFilterProxyModel):
         self.setRecursiveFilteringEnabled(True)
 
     def set_needle(self, text: str) -> None:
+        self.beginFilterChange()
         self.needle = fold(text.strip())
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
         if not self.needle:

@@ -23,9 +23,9 @@ import av.error
 import numpy as np
 from av.video.reformatter import Interpolation, VideoReformatter
 
-from connectors.backoff import backoff_delay
 from console.media.slots import FrameSlot
 from console.model.sources import StreamSpec
+from console.retry import backoff_delay
 
 log = logging.getLogger(__name__)
 

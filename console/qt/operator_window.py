@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -39,6 +39,23 @@ from widgets.source_browser import SourceBrowser
 from widgets.wall_view import WallView
 
 Execute = Callable[[Command], CommandResult]
+
+
+class PopupOnly(QObject):
+    """Keeps a closed chooser from changing on arrow keys and wheel steps: with the layout chooser,
+    each step would put a layout on the wall. Arrows open the list instead; wheel steps are ignored."""
+
+    KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Home,
+            Qt.Key.Key_End}
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if isinstance(obj, QComboBox):
+            if event.type() == QEvent.Type.Wheel:
+                return True
+            if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and event.key() in self.KEYS:
+                obj.showPopup()
+                return True
+        return super().eventFilter(obj, event)
 
 
 class OperatorWindow(QMainWindow):
@@ -113,9 +130,12 @@ class OperatorWindow(QMainWindow):
         self.layout_box = QComboBox()
         self.layout_box.setMinimumContentsLength(10)
         self.layout_box.activated.connect(self._on_layout_chosen)
+        self._popup_only = PopupOnly(self)
+        self.layout_box.installEventFilter(self._popup_only)
         self.preset_label = QLabel()
         self.preset_box = QComboBox()
         self.preset_box.setMinimumContentsLength(16)
+        self.preset_box.installEventFilter(self._popup_only)
         self.recall_button = QToolButton()
         self.recall_button.clicked.connect(self._recall_current)
         self.save_button = QToolButton()

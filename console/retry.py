@@ -1,4 +1,4 @@
-"""Capped exponential backoff with jitter, for reconnecting without a thundering herd."""
+"""Capped exponential backoff with jitter, for reconnecting (connectors, streams) without a thundering herd."""
 
 from __future__ import annotations
 
