@@ -11,7 +11,6 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from console.media.slots import FrameHub
 from console.model.sources import AdminUnit, AlertItem, DocumentText, KpiValue, Source
 
 
@@ -30,16 +29,12 @@ class ConnectorContext(Protocol):
     """What the console gives a connector. Every method is safe to call from any thread."""
 
     name: str
-    frames: FrameHub
     units: tuple[AdminUnit, ...]
     log: logging.Logger
 
     def publish(self, value: KpiValue | AlertItem | DocumentText) -> None: ...
 
     def set_sources(self, sources: list[Source]) -> None: ...
-
-    def frame_written(self) -> None:
-        """Counts as a sign of life for the stale check, like ``publish``."""
 
 
 class Connector:

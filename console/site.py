@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, m
 
 from console.model.geometry import Bezel, WallGeometry, wall_geometry
 from console.model.sources import AdminUnit
+from console.model.tours import Tour, TourStep
 from console.model.wall import Preset
 from layouts.grid import BUILTIN_LAYOUTS, Layout, LayoutError, layout_from_spec
 
@@ -125,6 +126,16 @@ class PresetSpec(_Strict):
     tiles: list[str] = []  # "" leaves a tile empty
 
 
+class TourStepSpec(_Strict):
+    camera: str = Field(min_length=1, title="Camera source id")
+    dwell_s: float = Field(10.0, ge=2, le=3600, title="Dwell time", json_schema_extra={"unit": "s"})
+
+
+class TourSpec(_Strict):
+    name: str = Field(min_length=1)
+    steps: list[TourStepSpec] = Field(min_length=1)
+
+
 class SiteSpec(_Strict):
     name: str
     language: Literal["vi", "en"] = "vi"
@@ -135,6 +146,7 @@ class SiteSpec(_Strict):
     connectors: list[ConnectorSpec] = []
     layouts: list[LayoutSpec] = []
     presets: list[PresetSpec] = []
+    tours: list[TourSpec] = []
 
 
 def display_names(rows: int, cols: int) -> list[str]:
@@ -151,6 +163,7 @@ class Site:
     presets: tuple[Preset, ...]
     connector_configs: Mapping[str, Any]  # connector name -> validated config object
     units: tuple[AdminUnit, ...]
+    tours: tuple[Tour, ...] = ()
 
     @property
     def name(self) -> str:
@@ -331,4 +344,5 @@ def load_site(path: str | Path, connector_types: Mapping[str, Any], broken_types
     if problems:
         raise SiteError(path, problems)
     units = tuple(AdminUnit(u.code, u.name, u.level, u.parent) for u in spec.units)
-    return Site(path, spec, layouts, tuple(presets), configs, units)
+    tours = tuple(Tour(t.name, tuple(TourStep(s.camera, s.dwell_s) for s in t.steps)) for t in spec.tours)
+    return Site(path, spec, layouts, tuple(presets), configs, units, tours)

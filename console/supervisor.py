@@ -18,7 +18,6 @@ from typing import Any
 from connectors.api import Connector
 from connectors.registry import Registry
 from console.bus import Bus
-from console.media.slots import FrameHub
 from console.messages import ConnectorHealthChanged, SourcesChanged, ValueReceived
 from console.model.sources import AdminUnit, AlertItem, DocumentText, KpiValue, Source
 from console.retry import backoff_delay
@@ -29,9 +28,8 @@ log = logging.getLogger(__name__)
 class _Context:
     """The console side of ConnectorContext. Thread-safe: the bus hops to the GUI thread."""
 
-    def __init__(self, name: str, bus: Bus, frames: FrameHub, units: tuple[AdminUnit, ...]) -> None:
+    def __init__(self, name: str, bus: Bus, units: tuple[AdminUnit, ...]) -> None:
         self.name = name
-        self.frames = frames
         self.units = units
         self.log = logging.getLogger(f"connectors.{name}")
         self._bus = bus
@@ -43,9 +41,6 @@ class _Context:
 
     def set_sources(self, sources: list[Source]) -> None:
         self._bus.publish(SourcesChanged(self.name, tuple(sources)))
-
-    def frame_written(self) -> None:
-        self.last_activity = time.time()
 
 
 @dataclass
@@ -70,7 +65,6 @@ class Supervisor:
     def __init__(
         self,
         bus: Bus,
-        frames: FrameHub,
         registry: Registry,
         specs: list[tuple[str, str, bool]],  # (name, type, enabled)
         configs: Mapping[str, Any],
@@ -92,7 +86,7 @@ class Supervisor:
                 self.runners[name] = _Runner(name, type_name, None, None, state="failed",
                                              last_error=f"plugin failed to load: {reason}")
                 continue
-            ctx = _Context(name, bus, frames, units)
+            ctx = _Context(name, bus, units)
             try:
                 connector = cls(name, configs[name], ctx)
                 declared = connector.declared_sources()

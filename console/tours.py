@@ -11,46 +11,16 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import dataclass
 
 from console.bus import Bus
 from console.media.hub import MediaHub, StreamHandle
 from console.messages import WallChanged
 from console.model.sources import Source, StreamSpec
+from console.model.tours import Tour, TourPosition
 
 log = logging.getLogger(__name__)
 
-TOUR_PREFIX = "tour/"
 PRELOAD_S = 2.0  # open the next camera this long before its turn
-
-
-@dataclass(frozen=True)
-class TourStep:
-    camera: str  # source id
-    dwell_s: float
-
-
-@dataclass(frozen=True)
-class Tour:
-    name: str
-    steps: tuple[TourStep, ...]
-
-    @property
-    def source_id(self) -> str:
-        return TOUR_PREFIX + self.name
-
-
-@dataclass(frozen=True)
-class TourPosition:
-    """What a tour tile shows right now."""
-
-    tour: str
-    camera: str | None  # source id, None while no camera has delivered yet
-    step: int  # 0-based index into the steps
-    steps: int
-    paused: bool
-    remaining_s: float
-    skipped: tuple[str, ...]  # cameras skipped on the last advance (offline)
 
 
 class _Runner:

@@ -106,8 +106,10 @@ def region_stats(img: QImage, x0: int, y0: int, x1: int, y1: int, step: int = 4)
 def has_road(img: QImage, region: tuple[int, int, int, int]) -> bool:
     """Whether the demo cameras' road grey (BGR 70,70,72 in the frame) shows in a region."""
     x0, y0, x1, y1 = region
-    road = QColor(72, 70, 70)
-    hits = sum(img.pixelColor(x, y) == road for y in range(y0, y1, 8) for x in range(x0, x1, 8))
+    def near(c: QColor) -> bool:  # the decoded picture rounds the grey a little
+        return abs(c.red() - 72) <= 6 and abs(c.green() - 70) <= 6 and abs(c.blue() - 70) <= 6
+
+    hits = sum(near(img.pixelColor(x, y)) for y in range(y0, y1, 8) for x in range(x0, x1, 8))
     return hits > 100
 
 
@@ -368,7 +370,7 @@ def test_wall_windows_show_what_the_store_says(qtbot, make_console, demo_site):
 
     # tile 2 (D12) shows camera 3, and the demo picture moves
     assert store.state.tiles[1] == "demo/cam-03"
-    qtbot.waitUntil(lambda: console.frames.slot("demo/cam-03").read() is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: 1 in d12.feeds and d12.feeds[1].frame() is not None, timeout=WAIT_MS)
     x0, y0, x1, y1 = tile_region(d12, 1)
     first = d12.grab().toImage().copy(x0, y0, x1 - x0, y1 - y0)
     colours, _ = region_stats(first, 0, 0, first.width(), first.height())

@@ -134,7 +134,7 @@ def test_laptop_with_one_screen_shows_the_wall_in_a_scaled_window(tmp_path, demo
 
 @pytest.mark.parametrize(("old", "new", "field"), [
     ("rows = 2\n", 'rows = "two"\n', "wall.rows"),
-    ("fps = 10,", "fps = 100,", "connectors[0].settings.fps"),
+    ("kpi_every_s = 2,", "kpi_every_s = 0,", "connectors[0].settings.kpi_every_s"),
 ])
 def test_check_names_the_broken_file_and_field(tmp_path, old, new, field):
     text = DEMO_SITE.read_text(encoding="utf-8")

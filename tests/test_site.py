@@ -79,7 +79,7 @@ def test_demo_site_loads_cleanly(registry):
     assert all(p.origin == "site" for p in site.presets)
     config = site.connector_configs["demo"]
     assert isinstance(config, DemoConfig)
-    assert (config.fps, config.kpi_every_s, config.alert_every_s) == (10, 2, 6)
+    assert (config.kpi_every_s, config.alert_every_s) == (2, 6)
     assert [u.code for u in site.units][:2] == ["p-ninhbinh", "w-hoalu"]
     assert site.control_token() == "demo-token-change-me"
 
@@ -156,17 +156,17 @@ def test_unknown_connector_type_lists_broken_plugins_too(tmp_path, registry):
 
 
 def test_connector_settings_out_of_bounds(tmp_path, registry):
-    text = edited("fps = 10", "fps = 0")
+    text = edited("kpi_every_s = 2", "kpi_every_s = 0")
     err = site_error(tmp_path, registry, text)
-    problem = only_problem(err, "connectors[0].settings.fps")
-    assert f"line {line_of(text, 'fps = 0')}:" in problem
+    problem = only_problem(err, "connectors[0].settings.kpi_every_s")
+    assert f"line {line_of(text, 'kpi_every_s = 0')}:" in problem
     assert "greater than 0" in problem and "(got 0)" in problem
 
 
 def test_connector_settings_unknown_key(tmp_path, registry):
-    text = edited("fps = 10", "fsp = 10")
+    text = edited("kpi_every_s = 2", "kpi_evry_s = 2")
     err = site_error(tmp_path, registry, text)
-    problem = only_problem(err, "connectors[0].settings.fsp")
+    problem = only_problem(err, "connectors[0].settings.kpi_evry_s")
     assert "unknown field" in problem
 
 
@@ -208,9 +208,9 @@ def test_custom_layout_with_overlapping_cells(tmp_path, registry):
 
 
 def test_every_problem_is_reported_at_once(tmp_path, registry):
-    text = edited("fps = 10", "fps = 0", edited('layout = "3x3"', 'layout = "5x5"'))
+    text = edited("kpi_every_s = 2", "kpi_every_s = 0", edited('layout = "3x3"', 'layout = "5x5"'))
     err = site_error(tmp_path, registry, text)
-    only_problem(err, "connectors[0].settings.fps")
+    only_problem(err, "connectors[0].settings.kpi_every_s")
     only_problem(err, "presets[1].layout")
 
 

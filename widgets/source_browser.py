@@ -80,6 +80,7 @@ def kind_label(kind: SourceKind) -> str:
         SourceKind.KPI: QCoreApplication.translate("SourceBrowser", "Indicators (KPI)"),
         SourceKind.ALERTS: QCoreApplication.translate("SourceBrowser", "Alert feeds"),
         SourceKind.DOCUMENT: QCoreApplication.translate("SourceBrowser", "Documents"),
+        SourceKind.TOUR: QCoreApplication.translate("SourceBrowser", "Camera tours"),
     }
     return labels[kind]
 

@@ -7,14 +7,21 @@ bezel, and in the operator's miniature, from one state. Thread: GUI thread.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
-from console.media.slots import FrameHub
+from console.media.decoder import Reason, StreamInfo, StreamState
+from console.media.slots import Frame
 from console.model.sources import Source, SourceKind
+from console.model.tours import TourPosition
 from console.store import Store
+
+if TYPE_CHECKING:
+    from widgets.camera_feed import CameraFeed
 
 BG = QColor(14, 17, 22)
 TILE_BG = QColor(22, 27, 34)
@@ -28,7 +35,6 @@ SEVERITY = {
     "minor": QColor(242, 205, 60),
     "info": QColor(90, 160, 230),
 }
-STALE_FRAME_S = 5.0
 
 
 
@@ -54,8 +60,10 @@ class TileContext:
     """What a painter needs besides the tile: where the data lives and how big text should be."""
 
     store: Store
-    frames: FrameHub
-    scale: float = 1.0  # font scale: 1.0 on the wall; the miniature passes its zoom
+    feed_for: Callable[[int], CameraFeed | None]  # tile index -> the view's camera feed
+    tour_position: Callable[[int], TourPosition | None] = lambda _i: None
+    overlay: bool = False  # camera details over the picture (name, clock, fps, delay...)
+    zoom: dict[int, tuple[float, float, float]] = field(default_factory=dict)
 
 
 def _font(px: float, bold: bool = False) -> QFont:
@@ -76,7 +84,9 @@ def paint_tile(p: QPainter, rect: QRectF, index: int, source_id: str | None, ctx
     elif source is None:
         _paint_message(p, inner, QCoreApplication.translate("TilePainter", "Source not available"), source_id)
     elif source.kind == SourceKind.CAMERA:
-        _paint_camera(p, inner, source, ctx)
+        _paint_camera(p, inner, index, source, ctx)
+    elif source.kind == SourceKind.TOUR:
+        _paint_tour(p, inner, index, source, ctx)
     elif source.kind == SourceKind.KPI:
         _paint_kpi(p, inner, source, ctx)
     elif source.kind == SourceKind.ALERTS:
@@ -103,9 +113,9 @@ def _paint_empty(p: QPainter, r: QRectF, index: int) -> None:
     p.drawText(r.adjusted(0, u * 3.2, 0, 0), Qt.AlignmentFlag.AlignCenter, QCoreApplication.translate("TilePainter", "Empty tile"))
 
 
-def _paint_message(p: QPainter, r: QRectF, title: str, detail: str) -> None:
+def _paint_message(p: QPainter, r: QRectF, title: str, detail: str, color: QColor = STATUS["warning"]) -> None:
     u = _unit_px(r)
-    p.setPen(STATUS["warning"])
+    p.setPen(color)
     p.setFont(_font(u * 1.1, bold=True))
     p.drawText(r.adjusted(u, 0, -u, -u * 1.5), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, title)
     p.setPen(MUTED)
@@ -136,29 +146,111 @@ def _caption(p: QPainter, r: QRectF, title: str, right: str = "", color: QColor 
     return h
 
 
-def _paint_camera(p: QPainter, r: QRectF, source: Source, ctx: TileContext) -> None:
-    frame = ctx.frames.slot(source.id).read()
-    if frame is None:
-        _paint_message(p, r, QCoreApplication.translate("TilePainter", "Connecting…"), source.name)
-        _caption(p, r, source.name, bottom=True)
-        return
+def reason_text(reason: Reason) -> str:
+    texts = {
+        Reason.AUTH: QCoreApplication.translate("TilePainter", "Authentication refused: check user name and password"),
+        Reason.NOT_FOUND: QCoreApplication.translate("TilePainter", "Stream not found on the camera or server"),
+        Reason.REFUSED: QCoreApplication.translate("TilePainter", "Connection refused: camera or server is down"),
+        Reason.UNREACHABLE: QCoreApplication.translate("TilePainter", "Host unreachable: check the network"),
+        Reason.TIMEOUT: QCoreApplication.translate("TilePainter", "No answer from the camera (timeout)"),
+        Reason.CODEC: QCoreApplication.translate("TilePainter", "Unsupported video codec"),
+        Reason.ENDED: QCoreApplication.translate("TilePainter", "The stream ended"),
+        Reason.OTHER: QCoreApplication.translate("TilePainter", "Stream error"),
+    }
+    return texts.get(reason, "")
+
+
+def state_text(info: StreamInfo | None, now: float) -> tuple[str, str]:
+    """The headline and detail a tile shows for a stream that is not simply live."""
+    if info is None or info.state == StreamState.CONNECTING:
+        return QCoreApplication.translate("TilePainter", "Connecting…"), ""
+    wait = max(0, int(round((info.next_try_at or now) - now)))
+    retry = QCoreApplication.translate("TilePainter", "attempt %1, next try in %2 s").replace(
+        "%1", str(info.attempt)).replace("%2", str(wait))
+    if info.state == StreamState.STALLED:
+        age = int(now - (info.last_frame_at or now))
+        return QCoreApplication.translate("TilePainter", "No picture for %n s").replace("%n", str(age)), ""
+    if info.state == StreamState.FAILED:
+        return reason_text(info.reason), retry
+    if info.state == StreamState.RECONNECTING:
+        title = QCoreApplication.translate("TilePainter", "Reconnecting")
+        return title, reason_text(info.reason) + (" · " if info.reason else "") + retry
+    return "", ""
+
+
+def _paint_frame(p: QPainter, r: QRectF, frame: Frame, zoom: tuple[float, float, float] | None) -> QRectF:
     img = frame.image
     qimg = QImage(img.data, img.shape[1], img.shape[0], img.strides[0], QImage.Format.Format_RGB32)
+    src = QRectF(0, 0, img.shape[1], img.shape[0])
+    if zoom is not None:
+        factor, cx, cy = zoom
+        w, h = src.width() / factor, src.height() / factor
+        src = QRectF(cx * img.shape[1] - w / 2, cy * img.shape[0] - h / 2, w, h)
     # Fit the picture into the tile, keeping its shape (no stretched faces or number plates).
-    scale = min(r.width() / img.shape[1], r.height() / img.shape[0])
-    w, h = img.shape[1] * scale, img.shape[0] * scale
+    scale = min(r.width() / src.width(), r.height() / src.height())
+    w, h = src.width() * scale, src.height() * scale
     target = QRectF(r.center().x() - w / 2, r.center().y() - h / 2, w, h)
     p.fillRect(r, QColor(0, 0, 0))
-    p.drawImage(target, qimg)
-    age = time.time() - frame.time
-    if age > STALE_FRAME_S:
-        p.fillRect(target, QColor(0, 0, 0, 140))
-        u = _unit_px(r)
-        p.setPen(STATUS["warning"])
-        p.setFont(_font(u * 1.1, bold=True))
-        p.drawText(r, Qt.AlignmentFlag.AlignCenter, QCoreApplication.translate("TilePainter", "No picture for %n s").replace("%n", str(int(age))))
-    # Bottom strip: cameras burn their own clock and name into the top of the picture.
-    _caption(p, r, source.name, bottom=True)
+    p.drawImage(target, qimg, src)
+    return target
+
+
+def _paint_camera(p: QPainter, r: QRectF, index: int, source: Source, ctx: TileContext,
+                  badge: str = "") -> None:
+    feed = ctx.feed_for(index)
+    frame = feed.frame() if feed is not None else None
+    info = feed.info if feed is not None else None
+    now = time.time()
+    if frame is not None:
+        _paint_frame(p, r, frame, ctx.zoom.get(index))
+    title, detail = ("", "") if info is not None and info.state == StreamState.LIVE and frame else state_text(info, now)
+    if title:
+        if frame is not None:
+            p.fillRect(r, QColor(0, 0, 0, 150))  # the last good picture stays, dimmed
+        failed = info is not None and info.state == StreamState.FAILED
+        _paint_message(p, r, title, detail, STATUS["critical"] if failed else STATUS["warning"])
+    if ctx.overlay and info is not None:
+        _paint_overlay(p, r, source, info, feed.role if feed else "", now)
+    right = badge
+    zoom = ctx.zoom.get(index)
+    if zoom is not None:
+        right = (right + "  " if right else "") + f"{zoom[0]:.1f}×"
+    _caption(p, r, source.name, right, bottom=True)
+
+
+def _paint_overlay(p: QPainter, r: QRectF, source: Source, info: StreamInfo, role: str, now: float) -> None:
+    u = _unit_px(r)
+    lines = [
+        source.name,
+        time.strftime("%H:%M:%S", time.localtime(now)),
+        f"{info.width}×{info.height} {info.codec.upper()} {role}".strip(),
+        f"{info.fps:.1f} fps · {info.bitrate_kbps:.0f} kb/s · {info.decode_path}",
+        QCoreApplication.translate("TilePainter", "delay %1 ms").replace("%1", f"{info.delay_ms:.0f}"),
+    ]
+    p.setFont(_font(u * 0.75))
+    fm = QFontMetricsF(p.font())
+    w = max(fm.horizontalAdvance(line) for line in lines) + u
+    h = fm.height() * len(lines) + u * 0.5
+    box = QRectF(r.right() - w - u * 0.4, r.top() + u * 0.4, w, h)
+    p.fillRect(box, QColor(0, 0, 0, 170))
+    p.setPen(TEXT)
+    for k, line in enumerate(lines):
+        p.drawText(QRectF(box.left() + u * 0.5, box.top() + u * 0.25 + k * fm.height(), w, fm.height()),
+                   Qt.AlignmentFlag.AlignVCenter, line)
+
+
+def _paint_tour(p: QPainter, r: QRectF, index: int, source: Source, ctx: TileContext) -> None:
+    pos = ctx.tour_position(index)
+    camera = ctx.store.sources.get(pos.camera) if pos is not None and pos.camera else None
+    if pos is None or camera is None:
+        _paint_message(p, r, QCoreApplication.translate("TilePainter", "Tour starting…"), source.name)
+        return
+    badge = f"{source.name} {pos.step + 1}/{pos.steps}"
+    if pos.paused:
+        badge += " " + QCoreApplication.translate("TilePainter", "(paused)")
+    else:
+        badge += f" · {int(pos.remaining_s)} s"
+    _paint_camera(p, r, index, camera, ctx, badge)
 
 
 def _sparkline(p: QPainter, r: QRectF, series: tuple[float, ...], color: QColor) -> None:

@@ -7,7 +7,9 @@ Thread: GUI thread.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -17,13 +19,16 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import QWidget
 
-from console.media.slots import FrameHub
+from console.media.hub import MediaHub
 from console.model.geometry import Rect, WallGeometry
-from console.model.sources import SourceKind
+from console.model.sources import Source, SourceKind
+from console.model.tours import TourPosition
 from console.store import Store
+from widgets.camera_feed import CameraFeed
 from widgets.tile_painter import BG, TileContext, paint_tile
 
 SOURCE_MIME = "application/x-ioc-source"
@@ -37,12 +42,16 @@ def tile_rects(store: Store, geometry: WallGeometry) -> list[QRectF]:
     return [QRectF(r.x, r.y, r.w, r.h) for r in rects]
 
 
-def paint_canvas(p: QPainter, store: Store, frames: FrameHub, geometry: WallGeometry, region: Rect,
-                 show_bezels: bool) -> None:
-    """Paint the tiles that meet ``region`` (canvas pixels); the painter maps canvas to device."""
-    ctx = TileContext(store, frames)
+def paint_canvas(p: QPainter, ctx: TileContext, geometry: WallGeometry, region: Rect, show_bezels: bool,
+                 only: int | None = None) -> None:
+    """Paint the tiles that meet ``region`` (canvas pixels); the painter maps canvas to device.
+    ``only``: paint just that tile, over the whole region (a tile shown full-screen)."""
+    store = ctx.store
     clip = QRectF(region.x, region.y, region.w, region.h)
     p.fillRect(clip, BG)
+    if only is not None and only < store.state.layout.tile_count:
+        paint_tile(p, clip, only, store.state.tiles[only], ctx)
+        return
     for i, rect in enumerate(tile_rects(store, geometry)):
         if rect.intersects(clip):
             paint_tile(p, rect, i, store.state.tiles[i], ctx)
@@ -58,7 +67,7 @@ def paint_canvas(p: QPainter, store: Store, frames: FrameHub, geometry: WallGeom
             p.drawRect(QRectF(0, bottom, geometry.width, max(nxt - bottom, 2.0)))
 
 
-def render_canvas(store: Store, frames: FrameHub, geometry: WallGeometry, scale: float = 1.0) -> QImage:
+def render_canvas(ctx: TileContext, geometry: WallGeometry, scale: float = 1.0) -> QImage:
     """The whole wall canvas as an image (for screenshots and checks)."""
     w, h = max(1, round(geometry.width * scale)), max(1, round(geometry.height * scale))
     img = QImage(w, h, QImage.Format.Format_RGB32)
@@ -68,7 +77,7 @@ def render_canvas(store: Store, frames: FrameHub, geometry: WallGeometry, scale:
     p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
     p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     p.scale(scale, scale)
-    paint_canvas(p, store, frames, geometry, Rect(0, 0, geometry.width, geometry.height), show_bezels=True)
+    paint_canvas(p, ctx, geometry, Rect(0, 0, geometry.width, geometry.height), show_bezels=True)
     p.end()
     return img
 
@@ -80,19 +89,25 @@ class WallView(QWidget):
     sig_tile_activated = Signal(int)
     sig_source_dropped = Signal(int, str)  # tile number (1-based), source id
 
-    def __init__(self, store: Store, frames: FrameHub, geometry: WallGeometry, region: Rect | None = None,
-                 interactive: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, media: MediaHub, geometry: WallGeometry, region: Rect | None = None,
+                 interactive: bool = False, parent: QWidget | None = None,
+                 tour_position: Callable[[int], TourPosition | None] | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.frames = frames
+        self.media = media
+        self.tour_position: Callable[[int], TourPosition | None] = tour_position or (lambda _i: None)
         self.geometry_ = geometry
         self.region = region or Rect(0, 0, geometry.width, geometry.height)
         self.interactive = interactive
         self.selected: int | None = None
-        self._held: dict[str, int] = {}  # source id -> tiles of this view showing it
+        self.feeds: dict[int, CameraFeed] = {}  # tile index -> its camera, while shown here
+        self.maximized: int | None = None  # a tile shown over the whole view (double-click)
+        self.zoom: dict[int, tuple[float, float, float]] = {}  # tile -> (factor, centre x, centre y) in 0..1
+        self.overlay = False
+        self._drag_from: QPointF | None = None
         self._seen_version = -1
         self._seen_live = -1
-        self._seen_frames: dict[str, int] = {}
+        self._seen_frames: dict[int, int] = {}
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setAcceptDrops(interactive)
         self.setMouseTracking(False)
@@ -102,28 +117,54 @@ class WallView(QWidget):
         self._timer.setInterval(20)
         self._timer.timeout.connect(self._tick)
 
-    # -- frames: hold the streams this view shows, only while it is visible ----------------
-    def _wanted(self) -> dict[str, int]:
+    # -- cameras: hold the streams this view shows, only while it is visible ----------------
+    def context(self) -> TileContext:
+        return TileContext(self.store, self.feeds.get, self.tour_position, self.overlay, self.zoom)
+
+    def _camera_of(self, index: int) -> Source | None:
+        sid = self.store.state.tiles[index]
+        tour = self.tour_position(index) if sid else None
+        if tour is not None:
+            sid = tour.camera
+        src = self.store.sources.get(sid) if sid else None
+        return src if src is not None and src.kind == SourceKind.CAMERA else None
+
+    def _wanted(self) -> dict[int, tuple[Source, tuple[int, int], bool]]:
+        """Camera tiles visible in this view: source, on-screen size in device pixels, main forced."""
+        if not self.isVisible() or self.isMinimized():
+            return {}
         clip = QRectF(self.region.x, self.region.y, self.region.w, self.region.h)
-        wanted: dict[str, int] = {}
+        scale = self._scale() * self.devicePixelRatioF()
+        wanted = {}
         for i, rect in enumerate(tile_rects(self.store, self.geometry_)):
-            sid = self.store.state.tiles[i]
-            src = self.store.sources.get(sid) if sid else None
-            if src is not None and src.kind == SourceKind.CAMERA and rect.intersects(clip):
-                wanted[src.id] = wanted.get(src.id, 0) + 1
+            if self.maximized is not None and i != self.maximized:
+                continue  # covered by the full-screen tile: no decoding for it
+            src = self._camera_of(i)
+            if src is None or not rect.intersects(clip):
+                continue
+            if self.maximized == i:
+                rect = clip
+            zoomed = self.zoom.get(i, (1.0, 0.5, 0.5))[0] > 1.0
+            wanted[i] = (src, (int(rect.width() * scale), int(rect.height() * scale)), zoomed)
         return wanted
 
-    def _sync_frames(self) -> None:
-        wanted = self._wanted() if self.isVisible() else {}
-        for sid in set(self._held) - set(wanted):
-            self.frames.release(sid)
-            self._seen_frames.pop(sid, None)
-        for sid in set(wanted) - set(self._held):
-            self.frames.acquire(sid)
-        self._held = {sid: 1 for sid in wanted}
+    def _sync_feeds(self) -> None:
+        wanted = self._wanted()
+        for i in list(self.feeds):
+            if i not in wanted or wanted[i][0] != self.feeds[i].source:
+                self.feeds.pop(i).release()
+                self._seen_frames.pop(i, None)
+        for i, (src, size, zoomed) in wanted.items():
+            feed = self.feeds.get(i)
+            if feed is None:
+                if src.main is None and src.sub is None:
+                    continue  # not playable yet (the demo may still be making its clips)
+                self.feeds[i] = CameraFeed(self.media, src, size, zoomed)
+            elif feed.size != size or feed.force_main != zoomed:
+                feed.update(size, zoomed)
 
     def held_sources(self) -> set[str]:
-        return set(self._held)
+        return {feed.source.id for feed in self.feeds.values()}
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
@@ -133,39 +174,43 @@ class WallView(QWidget):
 
     def hideEvent(self, event) -> None:  # noqa: N802
         super().hideEvent(event)
-        self._timer.stop()
-        self._sync_frames()
+        self.release()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.WindowStateChange:
+            self._tick()  # minimised or restored: hold or let go of the streams now
+        super().changeEvent(event)
 
     def closeEvent(self, event) -> None:  # noqa: N802
-        self._timer.stop()
-        for sid in list(self._held):
-            self.frames.release(sid)
-        self._held = {}
+        self.release()
         super().closeEvent(event)
 
     def release(self) -> None:
+        """Stop this view's decoding (hidden, closed); showing it again starts it again."""
         self._timer.stop()
-        for sid in list(self._held):
-            self.frames.release(sid)
-        self._held = {}
+        for feed in self.feeds.values():
+            feed.release()
+        self.feeds = {}
+        self._seen_frames = {}
 
     def _tick(self) -> None:
+        if not self._timer.isActive() and self.isVisible():
+            self._timer.start()
         dirty = False
         if self.store.state.version != self._seen_version or self.store.live_version != self._seen_live:
-            if self.store.state.version != self._seen_version:
-                self._sync_frames()
-            # Sources may arrive after the state (a connector's catalogue), so re-check holds.
-            elif set(self._wanted()) != set(self._held):
-                self._sync_frames()
             self._seen_version = self.store.state.version
             self._seen_live = self.store.live_version
             dirty = True
-        for sid in self._held:
-            seq = self.frames.slot(sid).seq
-            if self._seen_frames.get(sid) != seq:
-                self._seen_frames[sid] = seq
+        # Cheap at 50 Hz, and catches every cause: a tour moved on, a tile resized, a source changed.
+        self._sync_feeds()
+        for i, feed in self.feeds.items():
+            seq = feed.seq
+            if self._seen_frames.get(i) != seq:
+                self._seen_frames[i] = seq
                 dirty = True
-        if dirty:
+            elif feed.info is not None and feed.info.state != "live":
+                dirty = True  # keep the state text's countdown moving
+        if dirty or (self.overlay and self.feeds):
             self.update()
 
     # -- geometry ------------------------------------------------------------------------
@@ -181,6 +226,8 @@ class WallView(QWidget):
         return QPointF((pos.x() - o.x()) / s + self.region.x, (pos.y() - o.y()) / s + self.region.y)
 
     def tile_at(self, pos: QPointF) -> int | None:
+        if self.maximized is not None:
+            return self.maximized
         c = self.to_canvas(pos)
         for i, rect in enumerate(tile_rects(self.store, self.geometry_)):
             if rect.contains(c):
@@ -205,8 +252,10 @@ class WallView(QWidget):
         p.translate(o)
         p.scale(s, s)
         p.translate(-self.region.x, -self.region.y)
-        paint_canvas(p, self.store, self.frames, self.geometry_, self.region, show_bezels=self.interactive)
-        if self.interactive and self.selected is not None and self.selected < self.store.state.layout.tile_count:
+        paint_canvas(p, self.context(), self.geometry_, self.region,
+                     show_bezels=self.interactive and self.maximized is None, only=self.maximized)
+        if self.interactive and self.maximized is None and self.selected is not None \
+                and self.selected < self.store.state.layout.tile_count:
             rect = tile_rects(self.store, self.geometry_)[self.selected]
             p.setPen(QPen(SELECT, 3 / s))
             p.setBrush(Qt.BrushStyle.NoBrush)
@@ -221,14 +270,74 @@ class WallView(QWidget):
             self.sig_tile_clicked.emit(index + 1)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if self.interactive and event.button() == Qt.MouseButton.LeftButton:
-            self.select(self.tile_at(event.position()))
+        if event.button() == Qt.MouseButton.LeftButton:
+            index = self.tile_at(event.position())
+            if self.interactive and self.maximized is None:
+                self.select(index)
+            if index is not None and index in self.zoom:
+                self._drag_from = event.position()
         super().mousePressEvent(event)
 
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        index = self.tile_at(event.position())
+        if self._drag_from is not None and index is not None and index in self.zoom:
+            factor, cx, cy = self.zoom[index]
+            rect = self._tile_device_rect(index)
+            delta = event.position() - self._drag_from
+            self._drag_from = event.position()
+            # Dragging moves the picture with the hand, so the view's centre moves the other way.
+            self.set_zoom(index, factor, cx - delta.x() / rect.width() / factor,
+                          cy - delta.y() / rect.height() / factor)
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self._drag_from = None
+        super().mouseReleaseEvent(event)
+
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        index = self.tile_at(event.position()) if self.interactive else None
+        index = self.tile_at(event.position())
         if index is not None:
+            self.toggle_maximized(index)
             self.sig_tile_activated.emit(index + 1)
+
+    def toggle_maximized(self, index: int | None) -> None:
+        """Show one tile over this whole view, or go back to the layout."""
+        self.maximized = None if index is None or self.maximized == index else index
+        self._tick()
+        self.update()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        index = self.tile_at(event.position())
+        if index is None or self._camera_of(index) is None:
+            return
+        factor, cx, cy = self.zoom.get(index, (1.0, 0.5, 0.5))
+        rect = self._tile_device_rect(index)
+        # Zoom about the point under the cursor, so it stays where it is on the screen.
+        fx = (event.position().x() - rect.x()) / rect.width() - 0.5
+        fy = (event.position().y() - rect.y()) / rect.height() - 0.5
+        px, py = cx + fx / factor, cy + fy / factor
+        new = max(1.0, min(8.0, factor * (1.25 if event.angleDelta().y() > 0 else 0.8)))
+        self.set_zoom(index, new, px - fx / new, py - fy / new)
+        event.accept()
+
+    def set_zoom(self, index: int, factor: float, cx: float = 0.5, cy: float = 0.5) -> None:
+        """Digital zoom of a camera tile: ``factor`` >= 1 about the centre (cx, cy), 0..1 of the picture."""
+        if factor <= 1.0:
+            self.zoom.pop(index, None)
+        else:
+            half = 0.5 / factor
+            self.zoom[index] = (factor, min(1 - half, max(half, cx)), min(1 - half, max(half, cy)))
+        self._tick()
+        self.update()
+
+    def _tile_device_rect(self, index: int) -> QRectF:
+        if self.maximized == index:
+            rect = QRectF(self.region.x, self.region.y, self.region.w, self.region.h)
+        else:
+            rect = tile_rects(self.store, self.geometry_)[index]
+        s, o = self._scale(), self._origin()
+        return QRectF(o.x() + (rect.x() - self.region.x) * s, o.y() + (rect.y() - self.region.y) * s,
+                      rect.width() * s, rect.height() * s)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if event.mimeData().hasFormat(SOURCE_MIME):

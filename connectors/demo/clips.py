@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -72,7 +73,11 @@ def encode_camera(index: int, label: str, paths: dict[str, Path]) -> None:
         tmp.replace(path)
 
 
-def ensure_clips(count: int) -> dict[tuple[int, str], Path]:
+def clips_ready(count: int) -> bool:
+    return all(clip_path(i, v).exists() for i in range(count) for v in VARIANTS)
+
+
+def ensure_clips(count: int, stop: threading.Event | None = None) -> dict[tuple[int, str], Path]:
     """Encode whatever clips are missing (seconds, once per machine); returns every clip's path."""
     started = time.monotonic()
     made = 0
@@ -85,7 +90,11 @@ def ensure_clips(count: int) -> dict[tuple[int, str], Path]:
             made += len(wanted)
         paths.update({(i, v): p for v, p in wanted.items()})
     with ThreadPoolExecutor(WORKERS, thread_name_prefix="demo-clips") as pool:
-        for future in [pool.submit(encode_camera, *job) for job in jobs]:
+        def run(job: tuple[int, str, dict[str, Path]]) -> None:
+            if stop is None or not stop.is_set():  # shutting down: leave the rest for next time
+                encode_camera(*job)
+
+        for future in [pool.submit(run, job) for job in jobs]:
             future.result()
     if made:
         log.info("encoded %d demo camera clips in %.1f s into %s", made, time.monotonic() - started, cache_dir())

@@ -8,17 +8,15 @@ import threading
 import time
 from collections import deque
 
-import numpy as np
 from pydantic import Field
 
 from connectors.api import Connector, ConnectorConfig
-from connectors.demo import pictures
+from connectors.demo import clips
 from connectors.demo.catalog import ALERT_FEEDS, ALERT_TEMPLATES, CAMERAS, DOCUMENTS, INDICATORS
-from console.model.sources import AlertItem, DocumentText, KpiValue, Quality, Source, SourceKind
+from console.model.sources import AlertItem, DocumentText, KpiValue, Quality, Source, SourceKind, StreamSpec
 
 
 class DemoConfig(ConnectorConfig):
-    fps: float = Field(10.0, gt=0, le=30, title="Camera frame rate", json_schema_extra={"unit": "fps"})
     kpi_every_s: float = Field(2.0, gt=0, le=3600, title="KPI update interval", json_schema_extra={"unit": "s"})
     alert_every_s: float = Field(6.0, gt=0, le=3600, title="Mean time between alerts",
                                  json_schema_extra={"unit": "s"})
@@ -45,10 +43,10 @@ class DemoConnector(Connector):
         return f"{self.name}/{local}"
 
     def declared_sources(self) -> list[Source]:
-        out = [
-            Source(self.sid(c.id), SourceKind.CAMERA, c.name, self.name, c.unit, c.tags, c.location)
-            for c in CAMERAS
-        ]
+        return self._cameras(clips.clips_ready(len(CAMERAS))) + self._others()
+
+    def _others(self) -> list[Source]:
+        out = []
         for ind in INDICATORS:
             for u in self._top + self._leaves:
                 out.append(Source(self.sid(f"kpi-{ind.id}-{u.code}"), SourceKind.KPI, f"{ind.name} - {u.name}",
@@ -61,8 +59,10 @@ class DemoConnector(Connector):
 
     async def start(self) -> None:
         self._stop.clear()
-        self._thread = threading.Thread(target=self._frames, name=f"{self.name}-frames", daemon=True)
-        self._thread.start()
+        if not clips.clips_ready(len(CAMERAS)):
+            # Seconds of encoding, once per machine: off the loop, the wall shows "connecting" meanwhile.
+            self._thread = threading.Thread(target=self._make_clips, name=f"{self.name}-clips", daemon=True)
+            self._thread.start()
         now = time.time()
         for did, title, lines in DOCUMENTS:
             self.ctx.publish(DocumentText(self.sid(f"doc-{did}"), title, lines, now))
@@ -90,7 +90,7 @@ class DemoConnector(Connector):
         self._stop.set()
         if self._thread is not None:
             # Wait without blocking the loop and without borrowing an executor thread.
-            deadline = time.monotonic() + 5
+            deadline = time.monotonic() + 60
             while self._thread.is_alive() and time.monotonic() < deadline:
                 await asyncio.sleep(0.02)
             self._thread = None
@@ -125,24 +125,23 @@ class DemoConnector(Connector):
                 self.ctx.publish(AlertItem(self.sid(f"alerts-{fid}"), key, severity, domain,
                                            template.format(place=place), cam.unit, now))
 
-    # -- pictures (own thread) ------------------------------------------------------------
-    def _frames(self) -> None:
-        bases = {self.sid(c.id): (i, pictures.background(i), c.id.upper()) for i, c in enumerate(CAMERAS)}
-        period = 1.0 / self.config.fps
-        next_t = time.monotonic()
-        while not self._stop.is_set():
-            wanted = self.ctx.frames.wanted()
-            now = time.time()
-            for sid, (i, base, label) in bases.items():
-                if sid not in wanted:
-                    continue
-                # A fresh array per frame: the painter may still be reading the previous one.
-                self.ctx.frames.slot(sid).write(pictures.render(base, i, label, now, np.empty_like(base)))
-            if wanted:
-                self.ctx.frame_written()
-            next_t += period
-            delay = next_t - time.monotonic()
-            if delay < 0:
-                next_t = time.monotonic()
-                delay = 0
-            self._stop.wait(delay)
+    # -- cameras: clips made on first run (own thread), then played as looped live streams --------
+    def _cameras(self, playable: bool) -> list[Source]:
+        out = []
+        for i, c in enumerate(CAMERAS):
+            main = sub = None
+            if playable:
+                main = StreamSpec(str(clips.clip_path(i, "main")), "file")
+                sub = StreamSpec(str(clips.clip_path(i, "sub")), "file")
+            out.append(Source(self.sid(c.id), SourceKind.CAMERA, c.name, self.name, c.unit, c.tags, c.location,
+                              main, sub))
+        return out
+
+    def _make_clips(self) -> None:
+        try:
+            clips.ensure_clips(len(CAMERAS), self._stop)
+        except Exception:
+            self.ctx.log.exception("could not make the demo camera clips")
+            return
+        if not self._stop.is_set():
+            self.ctx.set_sources(self._cameras(True) + self._others())

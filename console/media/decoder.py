@@ -102,11 +102,15 @@ class StreamInfo:
 
 
 def fit(src_w: int, src_h: int, box_w: int, box_h: int) -> tuple[int, int]:
-    """The largest even size with the source's shape inside the box (never larger than the source)."""
+    """The largest size with the source's shape inside the box (never larger than the source).
+
+    The width is a multiple of 16 pixels, so a row of bgra is a multiple of 64 bytes: FFmpeg then
+    adds no row padding and the picture reaches Qt as one contiguous buffer, without a copy.
+    """
     if src_w <= 0 or src_h <= 0:
-        return max(2, box_w), max(2, box_h)
+        return max(16, box_w & ~15), max(2, box_h & ~1)
     scale = min(box_w / src_w, box_h / src_h, 1.0)
-    return max(2, int(src_w * scale) & ~1), max(2, int(src_h * scale) & ~1)
+    return max(16, int(src_w * scale) & ~15), max(2, int(src_h * scale) & ~1)
 
 
 def masked(url: str) -> str:
@@ -263,6 +267,8 @@ class StreamDecoder:
                     out = reformatter.reformat(frame, w, h, "bgra", interpolation=Interpolation.FAST_BILINEAR,
                                                threads=1)
                     image: np.ndarray = out.to_ndarray()
+                    if not image.flags.c_contiguous:
+                        image = np.ascontiguousarray(image)  # a source narrower than 16 px, say
                     self.slot.write(image)
                     frames += 1
                     times.append(now)

@@ -12,6 +12,7 @@ class SourceKind(StrEnum):
     KPI = "kpi"
     ALERTS = "alerts"
     DOCUMENT = "document"
+    TOUR = "tour"  # a camera tour: the tile cycles through cameras
 
 
 class Quality(StrEnum):

@@ -29,9 +29,10 @@ from console.commands import (
     SavePreset,
     SwapTiles,
 )
-from console.media.slots import FrameHub
+from console.media.hub import MediaHub
 from console.model.geometry import WallGeometry
 from console.model.sources import AdminUnit
+from console.model.tours import TourPosition
 from console.store import CommandResult, Store
 from layouts.grid import BUILTIN_LAYOUTS
 from widgets.health_view import HealthView
@@ -63,7 +64,8 @@ class OperatorWindow(QMainWindow):
 
     sig_closed = Signal()
 
-    def __init__(self, site_name: str, store: Store, frames: FrameHub, geometry: WallGeometry,
+    def __init__(self, site_name: str, store: Store, media: MediaHub,
+                 tour_position: Callable[[int], TourPosition | None], geometry: WallGeometry,
                  units: tuple[AdminUnit, ...], execute: Execute, toggle_language: Callable[[], str]) -> None:
         super().__init__()
         self.site_name = site_name
@@ -72,7 +74,7 @@ class OperatorWindow(QMainWindow):
         self.toggle_language = toggle_language
         self.setObjectName("operatorWindow")
 
-        self.miniature = WallView(store, frames, geometry, None, interactive=True)
+        self.miniature = WallView(store, media, geometry, None, interactive=True, tour_position=tour_position)
         self.miniature.setMinimumSize(480, 200)
         self.miniature.sig_source_dropped.connect(lambda tile, sid: self.run(AssignSource(tile=tile, source=sid)))
         self.miniature.sig_tile_clicked.connect(self._on_tile_selected)

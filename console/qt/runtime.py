@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from PySide6.QtWidgets import QApplication
 from connectors.registry import Registry
 from console.bus import Bus
 from console.commands import Command, RecallPreset
-from console.media.slots import FrameHub
+from console.media.hub import MediaHub
+from console.messages import SourcesChanged
+from console.model.sources import Source, SourceKind
 from console.persistence import Database
 from console.qt.i18n import Languages
 from console.qt.operator_window import OperatorWindow
@@ -22,6 +25,7 @@ from console.qt.wall import WallManager
 from console.site import Site
 from console.store import CommandResult, Store
 from console.supervisor import Supervisor
+from console.tours import Tours
 
 log = logging.getLogger(__name__)
 
@@ -46,18 +50,21 @@ class Console:
         self.loop = asyncio.get_event_loop()
         self.bus = Bus(post=self._post)
         self.db = Database(db_path)
-        self.frames = FrameHub()
+        self.media = MediaHub()
         self.store = Store(self.bus, self.db, site.layouts, site.wall.default_layout, site.presets)
         self.supervisor = Supervisor(
-            self.bus, self.frames, registry,
+            self.bus, registry,
             [(c.name, c.type, c.enabled) for c in site.spec.connectors],
             site.connector_configs, site.units, retry_base_s=retry_base_s,
         )
+        self.tours = Tours(self.bus, self.media, site.tours, self.store.sources)
+        self.bus.publish(SourcesChanged("tours", tuple(
+            Source(t.source_id, SourceKind.TOUR, t.name, "tours", detail=f"{len(t.steps)} cameras") for t in site.tours)))
         self.languages = Languages()
         self.languages.set(language or site.spec.language)
-        self.wall = WallManager(site, self.store, self.frames, force_window=force_window)
-        self.operator = OperatorWindow(site.name, self.store, self.frames, self.wall.geometry, site.units,
-                                       self.execute_operator, self.toggle_language)
+        self.wall = WallManager(site, self.store, self.media, self.tours.position, force_window=force_window)
+        self.operator = OperatorWindow(site.name, self.store, self.media, self.tours.position, self.wall.geometry,
+                                       site.units, self.execute_operator, self.toggle_language)
         self.wall.sig_notice.connect(
             lambda text: self.operator.set_wall_notice(text, self.wall.plan is not None
                                                        and not self.wall.plan.complete))
@@ -87,6 +94,7 @@ class Console:
         self.supervisor.start()
         if self.site.wall.start_preset:
             self.execute(RecallPreset(preset=self.site.wall.start_preset), "system", "startup")
+        self.tours.sync(self.store.state.tiles)
         self.wall.open()
         self._place_operator()
         if self.control is not None:
@@ -113,8 +121,15 @@ class Console:
     async def stop(self) -> None:
         if self.control is not None:
             await self.control.stop()
+        await self.tours.stop()
         await self.supervisor.stop()
         self.wall.close()
         self.operator.miniature.release()
         self.operator.close()
+        # Decoder threads may sit in a read for up to the stream timeout: wait for them off the loop,
+        # on a thread of our own (the loop's executor threads would outlive the console).
+        stopper = threading.Thread(target=self.media.stop, name="media-stop")
+        stopper.start()
+        while stopper.is_alive():
+            await asyncio.sleep(0.02)
         self.db.stop()

@@ -14,12 +14,14 @@ from widgets.wall_view import render_canvas
 def delivered(console: Console) -> bool:
     """True once every tile on the wall has something real to show."""
     store = console.store
-    for sid in store.state.tiles:
+    for index, sid in enumerate(store.state.tiles):
         src = store.sources.get(sid) if sid else None
         if sid is None or src is None:
             continue
-        if src.kind == SourceKind.CAMERA and console.frames.slot(sid).read() is None:
-            return False
+        if src.kind in (SourceKind.CAMERA, SourceKind.TOUR):
+            feed = console.wall.feed_for(index)
+            if feed is None or feed.frame() is None:
+                return False
         if src.kind == SourceKind.KPI and sid not in store.kpis:
             return False
         if src.kind == SourceKind.DOCUMENT and sid not in store.documents:
@@ -27,7 +29,7 @@ def delivered(console: Console) -> bool:
     return True
 
 
-async def wait_delivered(console: Console, timeout_s: float = 15.0) -> bool:
+async def wait_delivered(console: Console, timeout_s: float = 60.0) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if delivered(console):
@@ -43,6 +45,6 @@ async def take_screenshots(console: Console, out_dir: Path, scale: float = 0.5) 
     await wait_delivered(console)
     wall_png = out_dir / "wall.png"
     operator_png = out_dir / "operator.png"
-    render_canvas(console.store, console.frames, console.wall.geometry, scale).save(str(wall_png))
+    render_canvas(console.wall.context(), console.wall.geometry, scale).save(str(wall_png))
     console.operator.grab().save(str(operator_png))
     return wall_png, operator_png

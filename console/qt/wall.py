@@ -4,14 +4,18 @@ are missing; follows screens being added and removed while running."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QScreen
 
-from console.media.slots import FrameHub
+from console.media.hub import MediaHub
 from console.model.screens import ScreenPlan, plan_screens
+from console.model.tours import TourPosition
 from console.site import Site, display_names
 from console.store import Store
+from widgets.camera_feed import CameraFeed
+from widgets.tile_painter import TileContext
 from widgets.wall_view import WallView
 
 log = logging.getLogger(__name__)
@@ -24,11 +28,13 @@ class WallManager(QObject):
 
     sig_notice = Signal(str)  # what the operator should know about the wall's screens
 
-    def __init__(self, site: Site, store: Store, frames: FrameHub, force_window: bool = False) -> None:
+    def __init__(self, site: Site, store: Store, media: MediaHub,
+                 tour_position: Callable[[int], TourPosition | None], force_window: bool = False) -> None:
         super().__init__()
         self.site = site
         self.store = store
-        self.frames = frames
+        self.media = media
+        self.tour_position = tour_position
         self.force_window = force_window
         self.geometry = site.wall.geometry()
         names = display_names(site.wall.rows, site.wall.cols)
@@ -71,7 +77,7 @@ class WallManager(QObject):
 
     def _open_display(self, display: str, screen: QScreen) -> None:
         region = self.geometry.display(display).rect
-        view = WallView(self.store, self.frames, self.geometry, region)
+        view = WallView(self.store, self.media, self.geometry, region, tour_position=self.tour_position)
         view.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.Window)
         view.setWindowTitle(QCoreApplication.translate("WallManager", "Wall %1").replace("%1", display))
         view.setCursor(Qt.CursorShape.BlankCursor)
@@ -81,7 +87,7 @@ class WallManager(QObject):
         self.windows[display] = view
 
     def _open_scaled(self) -> None:
-        view = WallView(self.store, self.frames, self.geometry, None)
+        view = WallView(self.store, self.media, self.geometry, None, tour_position=self.tour_position)
         view.setWindowTitle(QCoreApplication.translate("WallManager", "Wall (scaled window)"))
         target = QGuiApplication.primaryScreen()
         if self.plan and self.plan.operator_screen:
@@ -113,6 +119,17 @@ class WallManager(QObject):
             log.info("%s", text)
         self.notice = text
         self.sig_notice.emit(text)
+
+    def feed_for(self, index: int) -> CameraFeed | None:
+        """Any window's feed for tile ``index`` (for pictures of the whole canvas)."""
+        for view in self.windows.values():
+            feed = view.feeds.get(index)
+            if feed is not None:
+                return feed
+        return None
+
+    def context(self) -> TileContext:
+        return TileContext(self.store, self.feed_for, self.tour_position)
 
     def close(self) -> None:
         for view in self.windows.values():

@@ -165,6 +165,10 @@
         <translation>Văn bản</translation>
     </message>
     <message>
+        <source>Camera tours</source>
+        <translation>Tuần tra camera</translation>
+    </message>
+    <message>
         <source>Find a camera, indicator, unit… (Ctrl+F)</source>
         <translation>Tìm camera, chỉ tiêu, đơn vị… (Ctrl+F)</translation>
     </message>
@@ -204,12 +208,64 @@
         <translation>Ô trống</translation>
     </message>
     <message>
+        <source>Authentication refused: check user name and password</source>
+        <translation>Xác thực bị từ chối: kiểm tra tên đăng nhập và mật khẩu</translation>
+    </message>
+    <message>
+        <source>Stream not found on the camera or server</source>
+        <translation>Không tìm thấy luồng video trên camera hoặc máy chủ</translation>
+    </message>
+    <message>
+        <source>Connection refused: camera or server is down</source>
+        <translation>Kết nối bị từ chối: camera hoặc máy chủ đang tắt</translation>
+    </message>
+    <message>
+        <source>Host unreachable: check the network</source>
+        <translation>Không tới được thiết bị: kiểm tra mạng</translation>
+    </message>
+    <message>
+        <source>No answer from the camera (timeout)</source>
+        <translation>Camera không phản hồi (hết thời gian chờ)</translation>
+    </message>
+    <message>
+        <source>Unsupported video codec</source>
+        <translation>Chuẩn nén video không được hỗ trợ</translation>
+    </message>
+    <message>
+        <source>The stream ended</source>
+        <translation>Luồng video đã kết thúc</translation>
+    </message>
+    <message>
+        <source>Stream error</source>
+        <translation>Lỗi luồng video</translation>
+    </message>
+    <message>
         <source>Connecting…</source>
         <translation>Đang kết nối…</translation>
     </message>
     <message>
+        <source>attempt %1, next try in %2 s</source>
+        <translation>lần %1, thử lại sau %2 giây</translation>
+    </message>
+    <message>
         <source>No picture for %n s</source>
         <translation>Mất hình %n giây</translation>
+    </message>
+    <message>
+        <source>Reconnecting</source>
+        <translation>Đang kết nối lại</translation>
+    </message>
+    <message>
+        <source>delay %1 ms</source>
+        <translation>trễ %1 ms</translation>
+    </message>
+    <message>
+        <source>Tour starting…</source>
+        <translation>Đang bắt đầu tuần tra…</translation>
+    </message>
+    <message>
+        <source>(paused)</source>
+        <translation>(tạm dừng)</translation>
     </message>
     <message>
         <source>Waiting for data</source>
