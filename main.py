@@ -28,6 +28,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--screenshot", type=Path, metavar="DIR",
                    help="render wall.png and operator.png into DIR once the sources have delivered, then exit")
     p.add_argument("--screenshot-scale", type=float, default=0.5, help="scale of wall.png (1 = full canvas)")
+    p.add_argument("--snapshots", type=Path, help="folder for camera snapshots (default ~/Pictures/ioc-console)")
     p.add_argument("--check", action="store_true", help="validate the site file and exit")
     p.add_argument("-v", "--verbose", action="store_true")
     return p.parse_args(argv)
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     console = Console(site, registry, args.db or default_db(args.site), args.operator,
                       force_window=args.windowed, control=not args.no_control, control_port=args.control_port,
-                      language=args.lang)
+                      language=args.lang, snapshot_dir=args.snapshots)
     done = asyncio.Event()
     console.operator.sig_closed.connect(done.set)
     for sig in (signal.SIGINT, signal.SIGTERM):

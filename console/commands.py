@@ -59,8 +59,20 @@ class DeletePreset(Command):
     preset: str = Field(min_length=1)
 
 
+class PauseTour(Command):
+    name: ClassVar[str] = "pause_tour"
+    tile: int = Field(ge=1)
+
+
+class ResumeTour(Command):
+    name: ClassVar[str] = "resume_tour"
+    tile: int = Field(ge=1)
+
+
 COMMANDS: dict[str, type[Command]] = {
-    c.name: c for c in (AssignSource, ClearTile, SwapTiles, ApplyLayout, RecallPreset, SavePreset, DeletePreset)
+    c.name: c
+    for c in (AssignSource, ClearTile, SwapTiles, ApplyLayout, RecallPreset, SavePreset, DeletePreset, PauseTour,
+              ResumeTour)
 }
 
 

@@ -44,6 +44,12 @@ class ConnectorHealthChanged:
 
 
 @dataclass(frozen=True)
+class TourPauseRequested:
+    tile_index: int  # 0-based
+    paused: bool
+
+
+@dataclass(frozen=True)
 class OperatorNotified:
     """Something the operator must be told (a screen went away, a connector failed to load)."""
 

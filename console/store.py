@@ -20,7 +20,9 @@ from console.commands import (
     Command,
     CommandError,
     DeletePreset,
+    PauseTour,
     RecallPreset,
+    ResumeTour,
     SavePreset,
     SwapTiles,
 )
@@ -28,10 +30,12 @@ from console.messages import (
     ConnectorHealthChanged,
     PresetsChanged,
     SourcesChanged,
+    TourPauseRequested,
     ValueReceived,
     WallChanged,
 )
 from console.model.sources import AlertItem, DocumentText, KpiValue, Source
+from console.model.tours import TOUR_PREFIX
 from console.model.wall import Preset, WallState
 from console.persistence import AuditRecord, Database
 from layouts.grid import Layout
@@ -95,6 +99,10 @@ class Store:
         """Audit a command refused before it reached the store (e.g. a bad control token)."""
         self._audit(command, args, actor, origin, f"refused: {reason}")
 
+    def record_action(self, action: str, args: dict, actor: str, origin: str, result: str = "done") -> None:
+        """Audit an operator action that does not change the wall (a snapshot, say)."""
+        self._audit(action, args, actor, origin, result)
+
     def _audit(self, command: str, args: dict, actor: str, origin: str, result: str) -> None:
         self.db.audit(AuditRecord(time.time(), actor, origin, command, args, result, self.state.version))
 
@@ -138,6 +146,13 @@ class Store:
             self.active_preset = preset.name
             self.db.save_preset(preset)
             self.bus.publish(PresetsChanged(tuple(self.presets.values())))
+            return None
+        if isinstance(cmd, PauseTour | ResumeTour):
+            index = self._tile(cmd.tile)
+            sid = self.state.tiles[index] or ""
+            if not sid.startswith(TOUR_PREFIX):
+                raise CommandError(f"tile {cmd.tile} shows no camera tour")
+            self.bus.publish(TourPauseRequested(index, isinstance(cmd, PauseTour)))
             return None
         if isinstance(cmd, DeletePreset):
             existing = self.presets.get(cmd.preset)

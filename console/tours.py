@@ -14,7 +14,7 @@ import time
 
 from console.bus import Bus
 from console.media.hub import MediaHub, StreamHandle
-from console.messages import WallChanged
+from console.messages import TourPauseRequested, WallChanged
 from console.model.sources import Source, StreamSpec
 from console.model.tours import Tour, TourPosition
 
@@ -117,6 +117,7 @@ class Tours:
         self.sources = sources
         self._runners: dict[int, _Runner] = {}  # tile index -> runner
         self._unsubscribe = bus.subscribe(WallChanged, self._on_wall)
+        self._unsubscribe_pause = bus.subscribe(TourPauseRequested, self._on_pause)
 
     def sync(self, tiles: tuple[str | None, ...]) -> None:
         for index, runner in list(self._runners.items()):
@@ -130,6 +131,9 @@ class Tours:
 
     def _on_wall(self, msg: WallChanged) -> None:
         self.sync(msg.state.tiles)
+
+    def _on_pause(self, msg: TourPauseRequested) -> None:
+        self.pause(msg.tile_index, msg.paused)
 
     def _stop(self, index: int) -> None:
         runner = self._runners.pop(index)
@@ -149,6 +153,7 @@ class Tours:
 
     async def stop(self) -> None:
         self._unsubscribe()
+        self._unsubscribe_pause()
         tasks = [r.task for r in self._runners.values() if r.task is not None]
         self._runners.clear()
         for t in tasks:

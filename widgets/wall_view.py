@@ -144,8 +144,9 @@ class WallView(QWidget):
                 continue
             if self.maximized == i:
                 rect = clip
-            zoomed = self.zoom.get(i, (1.0, 0.5, 0.5))[0] > 1.0
-            wanted[i] = (src, (int(rect.width() * scale), int(rect.height() * scale)), zoomed)
+            # Full-screen and zoomed tiles show detail: they always take the main stream.
+            main = self.maximized == i or self.zoom.get(i, (1.0, 0.5, 0.5))[0] > 1.0
+            wanted[i] = (src, (int(rect.width() * scale), int(rect.height() * scale)), main)
         return wanted
 
     def _sync_feeds(self) -> None:

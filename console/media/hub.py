@@ -12,6 +12,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+from console.media.capture import OpenCvCapture
 from console.media.decoder import StreamDecoder, StreamInfo
 from console.media.slots import Frame, FrameSlot
 from console.model.sources import StreamSpec
@@ -23,7 +24,7 @@ DEFAULT_SIZE = (640, 360)
 
 @dataclass
 class _Entry:
-    decoder: StreamDecoder
+    decoder: StreamDecoder | OpenCvCapture
     slot: FrameSlot
     sizes: dict[int, tuple[int, int]] = field(default_factory=dict)  # handle id -> wanted size
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -72,13 +73,15 @@ class MediaHub:
         self.retry_cap_s = retry_cap_s
         self._entries: dict[str, _Entry] = {}
         self._ids = itertools.count(1)
-        self._stopping: list[StreamDecoder] = []
+        self._stopping: list[StreamDecoder | OpenCvCapture] = []
 
     def acquire(self, spec: StreamSpec, size: tuple[int, int] = DEFAULT_SIZE) -> StreamHandle:
         entry = self._entries.get(spec.key)
         if entry is None:
             slot = FrameSlot()
-            entry = _Entry(StreamDecoder(spec, slot, lambda: DEFAULT_SIZE, self.retry_base_s, self.retry_cap_s), slot)
+            # USB devices go through OpenCV; every network stream and file through PyAV.
+            kind = OpenCvCapture if spec.kind == "usb" else StreamDecoder
+            entry = _Entry(kind(spec, slot, lambda: DEFAULT_SIZE, self.retry_base_s, self.retry_cap_s), slot)
             entry.decoder.want_size = entry.want_size
             self._entries[spec.key] = entry
             entry.decoder.start()
@@ -100,7 +103,7 @@ class MediaHub:
             self._stopping.append(entry.decoder)
         self._stopping = [d for d in self._stopping if d.alive]
 
-    def decoders(self) -> dict[str, StreamDecoder]:
+    def decoders(self) -> dict[str, StreamDecoder | OpenCvCapture]:
         """The running decoders by stream key (what is being decoded right now)."""
         return {key: e.decoder for key, e in self._entries.items()}
 

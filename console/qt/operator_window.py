@@ -25,7 +25,9 @@ from console.commands import (
     ClearTile,
     Command,
     DeletePreset,
+    PauseTour,
     RecallPreset,
+    ResumeTour,
     SavePreset,
     SwapTiles,
 )
@@ -63,6 +65,8 @@ class OperatorWindow(QMainWindow):
     """Thread: GUI thread. Every change goes out through ``execute`` (the store's command path)."""
 
     sig_closed = Signal()
+    sig_snapshot = Signal(int)  # tile number (1-based)
+    sig_overlay = Signal()
 
     def __init__(self, site_name: str, store: Store, media: MediaHub,
                  tour_position: Callable[[int], TourPosition | None], geometry: WallGeometry,
@@ -146,6 +150,11 @@ class OperatorWindow(QMainWindow):
         self.delete_button.clicked.connect(self._delete_current)
         self.clear_button = QToolButton()
         self.clear_button.clicked.connect(self.clear_selected)
+        self.snapshot_button = QToolButton()
+        self.snapshot_button.clicked.connect(self.snapshot_selected)
+        self.overlay_button = QToolButton()
+        self.overlay_button.setCheckable(True)
+        self.overlay_button.clicked.connect(lambda _checked: self.sig_overlay.emit())
         self.lang_button = QToolButton()
         self.lang_button.clicked.connect(self.toggle_language)
         for w in (self.layout_label, self.layout_box, self.preset_label, self.preset_box, self.recall_button,
@@ -153,6 +162,8 @@ class OperatorWindow(QMainWindow):
             tb.addWidget(w)
         tb.addSeparator()
         tb.addWidget(self.clear_button)
+        tb.addWidget(self.snapshot_button)
+        tb.addWidget(self.overlay_button)
         spacer = QWidget()
         spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
                              spacer.sizePolicy().verticalPolicy().Preferred)
@@ -179,6 +190,8 @@ class OperatorWindow(QMainWindow):
         self._shortcut("Ctrl+P", self._open_presets)
         self._shortcut("Ctrl+Shift+L", self.toggle_language)
         self._shortcut("Ctrl+M", self.miniature.setFocus)
+        self._shortcut("Ctrl+Shift+S", self.snapshot_selected)
+        self._shortcut("Ctrl+I", self.overlay_button.click)
         mini = Qt.ShortcutContext.WidgetShortcut
         for key in ("Delete", "Backspace"):
             sc = QShortcut(QKeySequence(key), self.miniature)
@@ -188,6 +201,9 @@ class OperatorWindow(QMainWindow):
             sc = QShortcut(QKeySequence(key), self.miniature)
             sc.setContext(mini)
             sc.activated.connect(partial(self._move_selection, step))
+        sc = QShortcut(QKeySequence("Space"), self.miniature)
+        sc.setContext(mini)
+        sc.activated.connect(self.toggle_tour_pause)
         for key, step in (("Shift+Right", 1), ("Shift+Left", -1)):
             sc = QShortcut(QKeySequence(key), self.miniature)
             sc.setContext(mini)
@@ -207,6 +223,10 @@ class OperatorWindow(QMainWindow):
         self.delete_button.setText(self.tr("Delete"))
         self.clear_button.setText(self.tr("Clear tile"))
         self.clear_button.setToolTip(self.tr("Empty the selected tile (Del)"))
+        self.snapshot_button.setText(self.tr("Snapshot"))
+        self.snapshot_button.setToolTip(self.tr("Save the selected camera tile's picture as PNG (Ctrl+Shift+S)"))
+        self.overlay_button.setText(self.tr("Details"))
+        self.overlay_button.setToolTip(self.tr("Show camera details on the tiles: fps, codec, delay (Ctrl+I)"))
         self.lang_button.setText("English" if self._language_is_vi() else "Tiếng Việt")
         self.lang_button.setToolTip(self.tr("Switch language (Ctrl+Shift+L)"))
         self.layout_box.setToolTip(self.tr("Layouts: Ctrl+1…7, or Ctrl+L to choose"))
@@ -299,6 +319,26 @@ class OperatorWindow(QMainWindow):
         b = (a + step) % count
         if self.run(SwapTiles(a=a + 1, b=b + 1)).ok:
             self.miniature.select(b)
+
+    def snapshot_selected(self) -> None:
+        if self.miniature.selected is not None:
+            self.sig_snapshot.emit(self.miniature.selected + 1)
+
+    def show_snapshot_result(self, tile: int, path: str) -> None:
+        if path:
+            text = self.tr("Snapshot of tile %1 saved: %2").replace("%1", str(tile)).replace("%2", path)
+        else:
+            text = self.tr("Tile %1 has no camera picture to save").replace("%1", str(tile))
+        self.statusBar().showMessage(text, 10000)
+
+    def toggle_tour_pause(self) -> None:
+        index = self.miniature.selected
+        if index is None:
+            return
+        position = self.miniature.tour_position(index)
+        if position is not None:
+            command = ResumeTour(tile=index + 1) if position.paused else PauseTour(tile=index + 1)
+            self.run(command)
 
     def _recall_current(self) -> None:
         if self.preset_box.currentText():

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QFile, QIODevice
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
 from connectors.registry import Registry
@@ -44,9 +46,10 @@ class Console:
 
     def __init__(self, site: Site, registry: Registry, db_path: str | Path, actor: str, *,
                  force_window: bool = False, control: bool = True, control_port: int | None = None,
-                 language: str | None = None, retry_base_s: float = 1.0) -> None:
+                 language: str | None = None, retry_base_s: float = 1.0, snapshot_dir: str | Path | None = None) -> None:
         self.site = site
         self.actor = actor
+        self.snapshot_dir = Path(snapshot_dir) if snapshot_dir else Path.home() / "Pictures" / "ioc-console"
         self.loop = asyncio.get_event_loop()
         self.bus = Bus(post=self._post)
         self.db = Database(db_path)
@@ -65,6 +68,8 @@ class Console:
         self.wall = WallManager(site, self.store, self.media, self.tours.position, force_window=force_window)
         self.operator = OperatorWindow(site.name, self.store, self.media, self.tours.position, self.wall.geometry,
                                        site.units, self.execute_operator, self.toggle_language)
+        self.operator.sig_snapshot.connect(self._on_snapshot)
+        self.operator.sig_overlay.connect(self.toggle_overlay)
         self.wall.sig_notice.connect(
             lambda text: self.operator.set_wall_notice(text, self.wall.plan is not None
                                                        and not self.wall.plan.complete))
@@ -86,6 +91,40 @@ class Console:
 
     def toggle_language(self) -> str:
         return self.languages.toggle()
+
+    def toggle_overlay(self) -> bool:
+        """Camera details (name, clock, fps, codec, delay...) on every view of the wall."""
+        views = [*self.wall.windows.values(), self.operator.miniature]
+        on = not self.operator.miniature.overlay
+        for view in views:
+            view.overlay = on
+            view.update()
+        return on
+
+    def snapshot(self, tile: int) -> Path | None:
+        """Save tile ``tile`` (1-based)'s current picture as a PNG named by camera and time."""
+        index = tile - 1
+        views = [*self.wall.windows.values(), self.operator.miniature]
+        feeds = [f for v in views if (f := v.feeds.get(index)) is not None and f.frame() is not None]
+        if not feeds:
+            return None
+        # The largest picture any view holds: the wall's big tile beats the miniature's.
+        feed = max(feeds, key=lambda f: f.frame().image.shape[1])  # type: ignore[union-attr]
+        frame = feed.frame()
+        assert frame is not None
+        img = frame.image
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(frame.time))
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", feed.source.id)
+        path = self.snapshot_dir / f"{name}_{stamp}.png"
+        self.snapshot_dir.mkdir(parents=True, exist_ok=True)
+        QImage(img.data, img.shape[1], img.shape[0], img.strides[0], QImage.Format.Format_RGB32).save(str(path))
+        self.store.record_action("snapshot", {"tile": tile, "source": feed.source.id, "file": path.name},
+                                 self.actor, "operator-ui")
+        return path
+
+    def _on_snapshot(self, tile: int) -> None:
+        path = self.snapshot(tile)
+        self.operator.show_snapshot_result(tile, str(path) if path else "")
 
     async def start(self) -> None:
         app = QApplication.instance()

@@ -102,6 +102,22 @@
         <translation>Làm trống ô đang chọn (Del)</translation>
     </message>
     <message>
+        <source>Snapshot</source>
+        <translation>Chụp hình</translation>
+    </message>
+    <message>
+        <source>Save the selected camera tile's picture as PNG (Ctrl+Shift+S)</source>
+        <translation>Lưu hình của ô camera đang chọn thành PNG (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Thông số</translation>
+    </message>
+    <message>
+        <source>Show camera details on the tiles: fps, codec, delay (Ctrl+I)</source>
+        <translation>Hiện thông số camera trên ô: fps, chuẩn nén, độ trễ (Ctrl+I)</translation>
+    </message>
+    <message>
         <source>Switch language (Ctrl+Shift+L)</source>
         <translation>Đổi ngôn ngữ (Ctrl+Shift+L)</translation>
     </message>
@@ -128,6 +144,14 @@
     <message>
         <source>empty</source>
         <translation>trống</translation>
+    </message>
+    <message>
+        <source>Snapshot of tile %1 saved: %2</source>
+        <translation>Đã lưu ảnh chụp ô %1: %2</translation>
+    </message>
+    <message>
+        <source>Tile %1 has no camera picture to save</source>
+        <translation>Ô %1 không có hình camera để lưu</translation>
     </message>
     <message>
         <source>Save preset</source>

@@ -80,4 +80,10 @@ VI: dict[str, str] = {
     "Unsupported video codec": "Chuẩn nén video không được hỗ trợ",
     "attempt %1, next try in %2 s": "lần %1, thử lại sau %2 giây",
     "delay %1 ms": "trễ %1 ms",
+    "Details": "Thông số",
+    "Save the selected camera tile's picture as PNG (Ctrl+Shift+S)": "Lưu hình của ô camera đang chọn thành PNG (Ctrl+Shift+S)",
+    "Show camera details on the tiles: fps, codec, delay (Ctrl+I)": "Hiện thông số camera trên ô: fps, chuẩn nén, độ trễ (Ctrl+I)",
+    "Snapshot": "Chụp hình",
+    "Snapshot of tile %1 saved: %2": "Đã lưu ảnh chụp ô %1: %2",
+    "Tile %1 has no camera picture to save": "Ô %1 không có hình camera để lưu",
 }

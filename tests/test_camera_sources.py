@@ -1,0 +1,80 @@
+"""Other camera kinds on the same pipeline: HTTP MJPEG (a real HTTP server) and OpenCV capture."""
+
+from __future__ import annotations
+
+import time
+
+import av
+import numpy as np
+
+from console.media.decoder import StreamState
+from console.media.hub import MediaHub
+from console.model.sources import StreamSpec
+from tests.servers.mjpeg import MjpegServer
+
+
+def wait_for(condition, timeout: float = 10.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_http_mjpeg_camera_delivers_moving_pictures():
+    hub = MediaHub(retry_base_s=0.2, retry_cap_s=1.0)
+    with MjpegServer(fps=15) as server:
+        handle = hub.acquire(StreamSpec(server.url, kind="http", timeout_s=2.0), (320, 240))
+        try:
+            wait_for(lambda: handle.frame() is not None, what="first MJPEG picture")
+            first = handle.frame()
+            assert first is not None and first.image.shape == (240, 320, 4)
+            # the white square moves: a later picture differs
+            wait_for(lambda: not np.array_equal(handle.frame().image, first.image), what="a new picture")
+            info = handle.info
+            assert info.state == StreamState.LIVE and info.codec == "mjpeg"
+            # the blue background survives JPEG: BGR (40, 90, 160) within rounding
+            b, g, r, _ = handle.frame().image[20, 20]
+            assert abs(int(b) - 40) < 12 and abs(int(g) - 90) < 12 and abs(int(r) - 160) < 12
+        finally:
+            handle.release()
+            hub.stop()
+
+
+def test_opencv_capture_path_plays_and_scales(tmp_path):
+    # A USB camera is read through OpenCV; a video file exercises the same capture path here.
+    path = tmp_path / "usb.avi"
+    with av.open(str(path), mode="w") as out:
+        stream = out.add_stream("mjpeg", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 640, 480, "yuvj420p"
+        for n in range(50):
+            img = np.zeros((480, 640, 3), np.uint8)
+            img[:, : 10 * (n + 1) % 640] = (0, 200, 0)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="bgr24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    hub = MediaHub(retry_base_s=0.2, retry_cap_s=1.0)
+    handle = hub.acquire(StreamSpec(str(path), kind="usb"), (320, 240))
+    try:
+        wait_for(lambda: handle.frame() is not None, what="first captured picture")
+        frame = handle.frame()
+        assert frame is not None and frame.image.shape == (240, 320, 4)  # scaled to the tile, bgra
+        assert handle.info.width == 640 and handle.info.decode_path.startswith("CPU")
+    finally:
+        handle.release()
+        hub.stop()
+
+
+def test_capture_device_that_does_not_exist_is_reported_and_retried():
+    hub = MediaHub(retry_base_s=0.2, retry_cap_s=0.5)
+    handle = hub.acquire(StreamSpec("/dev/video-none", kind="usb"), (320, 240))
+    try:
+        wait_for(lambda: handle.info.attempt >= 2, what="two attempts")
+        assert handle.info.state == StreamState.RECONNECTING
+        assert "cannot open capture device" in handle.info.detail
+        assert handle.frame() is None
+    finally:
+        handle.release()
+        hub.stop()
