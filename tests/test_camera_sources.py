@@ -78,3 +78,48 @@ def test_capture_device_that_does_not_exist_is_reported_and_retried():
     finally:
         handle.release()
         hub.stop()
+
+
+def test_example_rtsp_site_validates_and_keeps_passwords_out_of_sight(monkeypatch, registry):
+    from pathlib import Path
+
+    from connectors.cameras import CamerasConnector
+    from console.site import load_site
+
+    monkeypatch.setenv("CCTV_USER", "viewer")
+    monkeypatch.setenv("CCTV_PASSWORD", "pa:ss@w0rd")
+    monkeypatch.setenv("IOC_CONTROL_TOKEN", "tok-12345")
+    site = load_site(Path(__file__).resolve().parents[1] / "resources/sites/example-rtsp.toml",
+                     registry.types, registry.broken)
+    config = site.connector_configs["cctv"]
+    assert "pa:ss@w0rd" not in repr(config)  # a SecretStr: masked in any log or dump
+    connector = CamerasConnector("cctv", config, None)
+    gate = next(s for s in connector.declared_sources() if s.id == "cctv/gate")
+    assert gate.main is not None and gate.sub is not None
+    # the password reaches the stream URL (percent-encoded), in memory only
+    assert gate.main.url == "rtsp://viewer:pa%3Ass%40w0rd@192.0.2.10:554/Streaming/Channels/101"
+    assert "pa%3Ass%40w0rd" not in gate.detail and "gate" in gate.id
+    from console.media.decoder import masked
+
+    assert masked(gate.main.url) == "rtsp://viewer:***@192.0.2.10:554/Streaming/Channels/101"
+    usb = next(s for s in connector.declared_sources() if s.id == "cctv/desk-usb")
+    assert usb.main is not None and usb.main.kind == "usb" and usb.main.url == "0"
+
+
+def test_a_refused_stream_never_shows_its_password(caplog):
+    import socket
+
+    with socket.socket() as s:  # a free port with nothing listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"rtsp://viewer:s3cret-pw@127.0.0.1:{port}/cam"
+    hub = MediaHub(retry_base_s=0.2, retry_cap_s=0.5)
+    handle = hub.acquire(StreamSpec(url, timeout_s=1.0), (320, 180))
+    try:
+        wait_for(lambda: handle.info.attempt >= 1 and handle.info.detail, what="a failed attempt")
+        assert "refused" in handle.info.detail.lower()
+        assert "s3cret-pw" not in handle.info.detail
+    finally:
+        handle.release()
+        hub.stop()
+    assert "s3cret-pw" not in caplog.text

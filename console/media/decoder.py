@@ -185,6 +185,8 @@ class StreamDecoder:
             except Exception as exc:  # never let a decoder thread die silently
                 log.exception("decoder for %s failed", masked(self.spec.url))
                 reason, detail = Reason.OTHER, f"{type(exc).__name__}: {exc}"
+            # FFmpeg's messages quote the URL, password included: never let it reach a log or a screen.
+            detail = detail.replace(self.spec.url, masked(self.spec.url))
             if self._stop.is_set():
                 break
             if self._info.frames and self._info.state == StreamState.LIVE:
