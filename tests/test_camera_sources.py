@@ -123,3 +123,39 @@ def test_a_refused_stream_never_shows_its_password(caplog):
         handle.release()
         hub.stop()
     assert "s3cret-pw" not in caplog.text
+
+
+def test_asking_for_gpu_decoding_without_a_gpu_falls_back_to_the_cpu(tmp_path):
+    # PyAV lists cuda wherever its wheel was built with it; on a machine without a GPU the stream
+    # must still play, on the CPU, and say so.
+    from av.codec.hwaccel import hwdevices_available
+
+    path = tmp_path / "clip.mp4"
+    with av.open(str(path), mode="w") as out:
+        stream = out.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 320, 180, "yuv420p"
+        for n in range(25):
+            img = np.full((180, 320, 3), n * 8, np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="bgr24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    hub = MediaHub()
+    handle = hub.acquire(StreamSpec(str(path), kind="file", hwaccel="cuda"), (320, 180))
+    try:
+        wait_for(lambda: handle.frame() is not None, what="a picture")
+        expected = "GPU" if _gpu_works() else "CPU"
+        assert handle.info.decode_path == expected, hwdevices_available()
+    finally:
+        handle.release()
+        hub.stop()
+
+
+def _gpu_works() -> bool:
+    from av.codec.hwaccel import HWAccel
+
+    try:
+        av.CodecContext.create("h264", "r", hwaccel=HWAccel("cuda", allow_software_fallback=False))
+        return True
+    except Exception:
+        return False

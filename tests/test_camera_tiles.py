@@ -12,7 +12,6 @@ import asyncio
 import functools
 import os
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -399,3 +398,25 @@ def test_console_start_preset_recall_plays_cameras(qtbot, make_console, registry
     assert console.execute(RecallPreset(preset="other"), "tester", "test").ok
     qtbot.waitUntil(lambda: live(wall, 0) and wall.feeds[0].source.id == "cams/cam2", timeout=WAIT_MS)
     qtbot.waitUntil(lambda: not ({cam1.main.key, cam1.sub.key} & keys(console)), timeout=5000)
+
+
+def test_tour_switch_on_a_big_wall_tile_shows_the_next_camera_at_once(qtbot, make_console, registry, tmp_path,
+                                                                      server, fast_media):
+    """tours.py: "The next camera's stream is opened a little before its turn, so the switch is instant"."""
+    tour = '\n[[tours]]\nname = "Pair"\nsteps = [{ camera = "cams/cam1", dwell_s = 3 }, { camera = "cams/cam2", dwell_s = 3 }]\n'
+    site = load(tmp_path, registry, site_toml(server, preset("1x1", ["tour/Pair"]), tour))
+    console = make_console(site)
+    wall = console.wall.windows["D11"]
+    qtbot.waitUntil(lambda: live(wall, 0), timeout=WAIT_MS)
+    assert wall.feeds[0].source.id == "cams/cam1" and wall.feeds[0].role == "main"
+    looks: list[tuple[str, bool]] = []
+
+    def look() -> bool:
+        feed = wall.feeds.get(0)
+        if feed is not None:
+            looks.append((feed.source.id, feed.frame() is not None))
+        return feed is not None and feed.source.id == "cams/cam2" and feed.frame() is not None
+
+    qtbot.waitUntil(look, timeout=WAIT_MS)
+    blank = [sid for sid, has in looks if not has]
+    assert not blank, f"the tile had no picture for {len(blank)} looks after the tour moved to {blank[0]}"

@@ -141,6 +141,7 @@ class StreamDecoder:
         self._thread: threading.Thread | None = None
         self.keyframes_only = False  # hidden previews: one picture per GOP, almost free
         self._failing = False
+        self._hw_unavailable = False
 
     @property
     def info(self) -> StreamInfo:
@@ -213,14 +214,26 @@ class StreamDecoder:
         return {}
 
     def _open(self) -> av.container.InputContainer:
-        hwaccel = None
-        if self.spec.hwaccel:
+        fmt = "mpjpeg" if self.spec.kind == "http" else None
+        if self.spec.hwaccel and not self._hw_unavailable:
             from av.codec.hwaccel import HWAccel, hwdevices_available
 
             if self.spec.hwaccel in hwdevices_available():
                 hwaccel = HWAccel(device_type=self.spec.hwaccel, allow_software_fallback=True)
-        fmt = "mpjpeg" if self.spec.kind == "http" else None
-        return av.open(self.spec.url, mode="r", format=fmt, options=self._options(), hwaccel=hwaccel)
+                try:
+                    return av.open(self.spec.url, mode="r", format=fmt, options=self._options(), hwaccel=hwaccel)
+                except (av.error.FFmpegError, OSError) as exc:
+                    # PyAV's wheels list cuda even with no GPU; creating the device then fails. Fall back
+                    # to the CPU silently (one log line), and do not ask again for this stream. Errors of
+                    # the stream itself (refused, not found, timeout) are the stream's, not the GPU's.
+                    stream_errors = (av.error.HTTPError, av.error.InvalidDataError, ConnectionError, TimeoutError,
+                                     av.error.TimeoutError, av.error.ExitError)
+                    if isinstance(exc, stream_errors):
+                        raise
+                    log.info("no %s decoder for %s (%s); decoding on the CPU", self.spec.hwaccel,
+                             masked(self.spec.url), type(exc).__name__)
+                    self._hw_unavailable = True
+        return av.open(self.spec.url, mode="r", format=fmt, options=self._options())
 
     def _session(self) -> None:
         opened_at = time.time()
