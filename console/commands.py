@@ -69,11 +69,66 @@ class ResumeTour(Command):
     tile: int = Field(ge=1)
 
 
-COMMANDS: dict[str, type[Command]] = {
-    c.name: c
-    for c in (AssignSource, ClearTile, SwapTiles, ApplyLayout, RecallPreset, SavePreset, DeletePreset, PauseTour,
-              ResumeTour)
-}
+class AlertCommand(Command):
+    """An operator's action on one alert; ``action`` is the workflow step it asks for."""
+
+    action: ClassVar[str]
+    alert: int = Field(ge=1)
+    note: str = Field("", max_length=2000)
+
+
+class AckAlert(AlertCommand):
+    name: ClassVar[str] = "ack_alert"
+    action: ClassVar[str] = "acknowledge"
+
+
+class AssignAlert(AlertCommand):
+    name: ClassVar[str] = "assign_alert"
+    action: ClassVar[str] = "assign"
+    assignee: str = Field(min_length=1, max_length=200)
+
+
+class ResolveAlert(AlertCommand):
+    name: ClassVar[str] = "resolve_alert"
+    action: ClassVar[str] = "resolve"
+
+
+class CloseAlert(AlertCommand):
+    name: ClassVar[str] = "close_alert"
+    action: ClassVar[str] = "close"
+
+
+class ReopenAlert(AlertCommand):
+    name: ClassVar[str] = "reopen_alert"
+    action: ClassVar[str] = "reopen"
+
+
+class NoteAlert(AlertCommand):
+    name: ClassVar[str] = "note_alert"
+    action: ClassVar[str] = "note"
+
+
+class AddSilence(Command):
+    name: ClassVar[str] = "add_silence"
+    reason: str = Field(min_length=1, max_length=500)
+    minutes: float = Field(gt=0, le=7 * 24 * 60)
+    domain: str = ""
+    unit: str = ""
+    source: str = ""
+    key: str = ""
+
+
+class LiftSilence(Command):
+    name: ClassVar[str] = "lift_silence"
+    silence: int = Field(ge=1)
+
+
+ALERT_COMMANDS: tuple[type[Command], ...] = (AckAlert, AssignAlert, ResolveAlert, CloseAlert, ReopenAlert,
+                                             NoteAlert, AddSilence, LiftSilence)
+
+WALL_COMMANDS: tuple[type[Command], ...] = (AssignSource, ClearTile, SwapTiles, ApplyLayout, RecallPreset, SavePreset,
+                                            DeletePreset, PauseTour, ResumeTour)
+COMMANDS: dict[str, type[Command]] = {c.name: c for c in (*WALL_COMMANDS, *ALERT_COMMANDS)}
 
 
 def parse_command(name: Any, args: Any) -> Command:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from console.model.sources import AlertItem, DocumentText, KpiValue, Source
+from console.model.alerts import Alert, Silence
+from console.model.sources import DocumentText, KpiValue, Source
 from console.model.wall import Preset, WallState
 
 
@@ -29,7 +30,7 @@ class SourcesChanged:
 
 @dataclass(frozen=True)
 class ValueReceived:
-    value: KpiValue | AlertItem | DocumentText
+    value: KpiValue | DocumentText
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,14 @@ class ConnectorHealthChanged:
     last_error: str
     attempt: int
     next_retry_s: float | None
+
+
+@dataclass(frozen=True)
+class AlertsChanged:
+    """Alerts (and silences) as they are now on disk, published by the alert writer."""
+
+    alerts: tuple[Alert, ...]
+    silences: tuple[Silence, ...] = ()
 
 
 @dataclass(frozen=True)

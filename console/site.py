@@ -126,6 +126,15 @@ class PresetSpec(_Strict):
     tiles: list[str] = []  # "" leaves a tile empty
 
 
+class AlertsSpec(_Strict):
+    alarm_tile: int = Field(0, ge=0, le=64, title="Alarm tile", description="0: no alarm-to-wall")
+    alarm_hold_s: float = Field(120.0, ge=5, le=3600, title="Alarm shown for", json_schema_extra={"unit": "s"})
+    sound: bool = True
+    volume: float = Field(0.8, ge=0, le=1)
+    quiet_hours: str = Field("", pattern=r"^$|^\d{2}:\d{2}-\d{2}:\d{2}$", title="Quiet hours (HH:MM-HH:MM)")
+    quiet_volume: float = Field(0.3, ge=0, le=1)
+
+
 class TourStepSpec(_Strict):
     camera: str = Field(min_length=1, title="Camera source id")
     dwell_s: float = Field(10.0, ge=2, le=3600, title="Dwell time", json_schema_extra={"unit": "s"})
@@ -147,6 +156,7 @@ class SiteSpec(_Strict):
     layouts: list[LayoutSpec] = []
     presets: list[PresetSpec] = []
     tours: list[TourSpec] = []
+    alerts: AlertsSpec = Field(default_factory=AlertsSpec)
 
 
 def display_names(rows: int, cols: int) -> list[str]:

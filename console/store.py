@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from console.bus import Bus
@@ -34,7 +33,7 @@ from console.messages import (
     ValueReceived,
     WallChanged,
 )
-from console.model.sources import AlertItem, DocumentText, KpiValue, Source
+from console.model.sources import DocumentText, KpiValue, Source
 from console.model.tours import TOUR_PREFIX
 from console.model.wall import Preset, WallState
 from console.persistence import AuditRecord, Database
@@ -42,7 +41,7 @@ from layouts.grid import Layout
 
 log = logging.getLogger(__name__)
 
-ALERTS_KEPT = 50
+Handler = Callable[[Command, str, str], None]
 
 
 @dataclass(frozen=True)
@@ -72,19 +71,30 @@ class Store:
                 self.presets[p.name] = p
         self.sources: dict[str, Source] = {}
         self.kpis: dict[str, KpiValue] = {}
-        self.alerts: dict[str, deque[AlertItem]] = {}
         self.documents: dict[str, DocumentText] = {}
         self.health: dict[str, ConnectorHealthChanged] = {}
         self.active_preset = ""  # the preset last recalled or saved, for the operator's chooser
+        self._handlers: dict[type[Command], Handler] = {}
         self.live_version = 0  # bumps on every value, so views know when to repaint
         bus.subscribe(SourcesChanged, self._on_sources)
         bus.subscribe(ValueReceived, self._on_value)
         bus.subscribe(ConnectorHealthChanged, self._on_health)
 
     # -- commands -------------------------------------------------------------------------
+    def register(self, kinds: tuple[type[Command], ...], handler: Handler) -> None:
+        """Let another owner (the alert desk, later briefings) apply some commands, through this one path:
+        the handler raises CommandError to refuse; either way the command is audited here."""
+        for kind in kinds:
+            self._handlers[kind] = handler
+
     def execute(self, command: Command, actor: str, origin: str) -> CommandResult:
         try:
-            new_state = self._apply(command)
+            handler = self._handlers.get(type(command))
+            if handler is not None:
+                handler(command, actor, origin)
+                new_state = None
+            else:
+                new_state = self._apply(command)
         except CommandError as exc:
             self._audit(command.name, command.args(), actor, origin, f"refused: {exc}")
             return CommandResult(False, self.state.version, str(exc))
@@ -178,8 +188,6 @@ class Store:
         v = msg.value
         if isinstance(v, KpiValue):
             self.kpis[v.source_id] = v
-        elif isinstance(v, AlertItem):
-            self.alerts.setdefault(v.source_id, deque(maxlen=ALERTS_KEPT)).appendleft(v)
         elif isinstance(v, DocumentText):
             self.documents[v.source_id] = v
         self.live_version += 1

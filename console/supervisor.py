@@ -11,33 +11,59 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from connectors.api import Connector
 from connectors.registry import Registry
 from console.bus import Bus
 from console.messages import ConnectorHealthChanged, SourcesChanged, ValueReceived
-from console.model.sources import AdminUnit, AlertItem, DocumentText, KpiValue, Source
+from console.model.alerts import AlertEvent
+from console.model.sources import AdminUnit, DocumentText, KpiValue, Source
 from console.retry import backoff_delay
 
 log = logging.getLogger(__name__)
 
 
+class AlertSink(Protocol):
+    def submit(self, events: list[AlertEvent], on_stored: Callable[[], None] | None = None) -> None: ...
+
+    def reject(self, connector: str, reason: str) -> None: ...
+
+
 class _Context:
     """The console side of ConnectorContext. Thread-safe: the bus hops to the GUI thread."""
 
-    def __init__(self, name: str, bus: Bus, units: tuple[AdminUnit, ...]) -> None:
+    def __init__(self, name: str, bus: Bus, units: tuple[AdminUnit, ...], alerts: AlertSink | None) -> None:
         self.name = name
+        self._alerts = alerts
+        self.rejected = 0
+        self._reject_logged: dict[str, float] = {}
         self.units = units
         self.log = logging.getLogger(f"connectors.{name}")
         self._bus = bus
         self.last_activity = 0.0
 
-    def publish(self, value: KpiValue | AlertItem | DocumentText) -> None:
+    def publish(self, value: KpiValue | DocumentText) -> None:
         self.last_activity = time.time()
         self._bus.publish(ValueReceived(value))
+
+    def submit_alerts(self, events: list[AlertEvent], on_stored: Callable[[], None] | None = None) -> None:
+        self.last_activity = time.time()
+        if self._alerts is None:
+            return
+        self._alerts.submit(events, on_stored)
+
+    def reject_payload(self, reason: str) -> None:
+        self.rejected += 1
+        if self._alerts is not None:
+            self._alerts.reject(self.name, reason)
+        now = time.time()
+        # A backend that sends garbage all day must not flood the log: once a minute per reason.
+        if now - self._reject_logged.get(reason, 0.0) > 60:
+            self._reject_logged[reason] = now
+            self.log.warning("rejected a payload (%d so far): %s", self.rejected, reason)
 
     def set_sources(self, sources: list[Source]) -> None:
         self._bus.publish(SourcesChanged(self.name, tuple(sources)))
@@ -70,6 +96,7 @@ class Supervisor:
         configs: Mapping[str, Any],
         units: tuple[AdminUnit, ...] = (),
         retry_base_s: float = 1.0,
+        alerts: AlertSink | None = None,
         retry_cap_s: float = 60.0,
     ) -> None:
         self.bus = bus
@@ -86,7 +113,7 @@ class Supervisor:
                 self.runners[name] = _Runner(name, type_name, None, None, state="failed",
                                              last_error=f"plugin failed to load: {reason}")
                 continue
-            ctx = _Context(name, bus, units)
+            ctx = _Context(name, bus, units, alerts)
             try:
                 connector = cls(name, configs[name], ctx)
                 declared = connector.declared_sources()

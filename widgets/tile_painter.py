@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPaint
 
 from console.media.decoder import Reason, StreamInfo, StreamState
 from console.media.slots import Frame
+from console.model.alerts import Alert
 from console.model.sources import Source, SourceKind
 from console.model.tours import TourPosition
 from console.store import Store
@@ -64,6 +65,8 @@ class TileContext:
     tour_position: Callable[[int], TourPosition | None] = lambda _i: None
     overlay: bool = False  # camera details over the picture (name, clock, fps, delay...)
     zoom: dict[int, tuple[float, float, float]] = field(default_factory=dict)
+    alerts_for: Callable[[Source], list[Alert]] = lambda _s: []
+    banner: Callable[[], str] = lambda: ""  # a calm line along the wall's bottom (never a dialog)
 
 
 def _font(px: float, bold: bool = False) -> QFont:
@@ -97,6 +100,19 @@ def paint_tile(p: QPainter, rect: QRectF, index: int, source_id: str | None, ctx
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
     p.restore()
+
+
+def paint_banner(p: QPainter, canvas: QRectF, text: str) -> None:
+    """A strip along the bottom of the whole canvas: the bottom row of displays shows it."""
+    h = max(40.0, canvas.height() * 0.045)
+    strip = QRectF(canvas.left(), canvas.bottom() - h, canvas.width(), h)
+    p.fillRect(strip, QColor(120, 20, 20, 225))
+    p.fillRect(QRectF(strip.left(), strip.top(), strip.width(), 3), STATUS["critical"])
+    p.setPen(TEXT)
+    p.setFont(_font(h * 0.5, bold=True))
+    fm = QFontMetricsF(p.font())
+    p.drawText(strip.adjusted(h * 0.5, 0, -h * 0.5, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+               fm.elidedText(text, Qt.TextElideMode.ElideRight, strip.width() - h))
 
 
 def _unit_px(rect: QRectF) -> float:
@@ -314,7 +330,7 @@ def _stale_after(ctx: TileContext, source: Source) -> float:
 
 
 def _paint_alerts(p: QPainter, r: QRectF, source: Source, ctx: TileContext) -> None:
-    alerts = ctx.store.alerts.get(source.id, ())
+    alerts = ctx.alerts_for(source)
     u = _unit_px(r)
     top = _caption(p, r, source.name, str(len(alerts)) if alerts else "")
     y = r.top() + top + u * 0.4
@@ -325,16 +341,17 @@ def _paint_alerts(p: QPainter, r: QRectF, source: Source, ctx: TileContext) -> N
     for a in alerts:
         if y + row_h > r.bottom():
             break
-        color = SEVERITY.get(a.severity, MUTED)
+        color = SEVERITY.get(a.severity.label, MUTED)
         p.fillRect(QRectF(r.left() + u * 0.4, y + row_h * 0.2, u * 0.45, row_h * 0.6), color)
         p.setFont(_font(u * 0.8))
         p.setPen(MUTED)
-        stamp = time.strftime("%H:%M", time.localtime(a.source_time))
+        stamp = time.strftime("%H:%M", time.localtime(a.last_time))
         p.drawText(QRectF(r.left() + u * 1.2, y, u * 3.2, row_h), Qt.AlignmentFlag.AlignVCenter, stamp)
-        p.setFont(_font(u * 0.85, bold=a.severity == "critical"))
+        p.setFont(_font(u * 0.85, bold=a.severity.label == "critical"))
         p.setPen(TEXT)
         fm = QFontMetricsF(p.font())
-        text = fm.elidedText(a.title, Qt.TextElideMode.ElideRight, r.width() - u * 5.0)
+        title = a.title + (f"  ×{a.count}" if a.count > 1 else "")
+        text = fm.elidedText(title, Qt.TextElideMode.ElideRight, r.width() - u * 5.0)
         p.drawText(QRectF(r.left() + u * 4.4, y, r.width() - u * 4.8, row_h), Qt.AlignmentFlag.AlignVCenter, text)
         y += row_h
 

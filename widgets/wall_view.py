@@ -24,12 +24,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from console.media.hub import MediaHub
+from console.model.alerts import Alert
 from console.model.geometry import Rect, WallGeometry
 from console.model.sources import Source, SourceKind
 from console.model.tours import TourPosition
 from console.store import Store
 from widgets.camera_feed import CameraFeed
-from widgets.tile_painter import BG, TileContext, paint_tile
+from widgets.tile_painter import BG, TileContext, paint_banner, paint_tile
 
 SOURCE_MIME = "application/x-ioc-source"
 BEZEL = QColor(0, 0, 0)
@@ -51,10 +52,15 @@ def paint_canvas(p: QPainter, ctx: TileContext, geometry: WallGeometry, region: 
     p.fillRect(clip, BG)
     if only is not None and only < store.state.layout.tile_count:
         paint_tile(p, clip, only, store.state.tiles[only], ctx)
+    else:
+        for i, rect in enumerate(tile_rects(store, geometry)):
+            if rect.intersects(clip):
+                paint_tile(p, rect, i, store.state.tiles[i], ctx)
+    banner = ctx.banner()
+    if banner:
+        paint_banner(p, clip if only is not None else QRectF(0, 0, geometry.width, geometry.height), banner)
+    if only is not None:
         return
-    for i, rect in enumerate(tile_rects(store, geometry)):
-        if rect.intersects(clip):
-            paint_tile(p, rect, i, store.state.tiles[i], ctx)
     if show_bezels:
         # Blank out what the panels' frames hide, so the miniature looks like the real wall.
         p.setPen(Qt.PenStyle.NoPen)
@@ -91,11 +97,16 @@ class WallView(QWidget):
 
     def __init__(self, store: Store, media: MediaHub, geometry: WallGeometry, region: Rect | None = None,
                  interactive: bool = False, parent: QWidget | None = None,
-                 tour_position: Callable[[int], TourPosition | None] | None = None) -> None:
+                 tour_position: Callable[[int], TourPosition | None] | None = None,
+                 alerts_for: Callable[[Source], list[Alert]] | None = None,
+                 banner: Callable[[], str] | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.media = media
         self.tour_position: Callable[[int], TourPosition | None] = tour_position or (lambda _i: None)
+        self.alerts_for: Callable[[Source], list[Alert]] = alerts_for or (lambda _s: [])
+        self.banner: Callable[[], str] = banner or (lambda: "")
+        self._seen_banner = ""
         self.geometry_ = geometry
         self.region = region or Rect(0, 0, geometry.width, geometry.height)
         self.interactive = interactive
@@ -119,7 +130,8 @@ class WallView(QWidget):
 
     # -- cameras: hold the streams this view shows, only while it is visible ----------------
     def context(self) -> TileContext:
-        return TileContext(self.store, self.feeds.get, self.tour_position, self.overlay, self.zoom)
+        return TileContext(self.store, self.feeds.get, self.tour_position, self.overlay, self.zoom, self.alerts_for,
+                           self.banner)
 
     def _camera_of(self, index: int) -> Source | None:
         sid = self.store.state.tiles[index]
@@ -211,6 +223,10 @@ class WallView(QWidget):
                 dirty = True
             elif feed.info is not None and feed.info.state != "live":
                 dirty = True  # keep the state text's countdown moving
+        banner = self.banner()
+        if banner != self._seen_banner:
+            self._seen_banner = banner
+            dirty = True
         if dirty or (self.overlay and self.feeds):
             self.update()
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -61,18 +60,6 @@ class KpiValue:
     quality: Quality = Quality.GOOD
     status: str = "ok"  # ok, warning, critical
     series: tuple[float, ...] = ()  # recent history, oldest first, for a sparkline
-
-
-@dataclass(frozen=True)
-class AlertItem:
-    source_id: str
-    key: str
-    severity: str  # critical, major, minor, info
-    domain: str
-    title: str
-    unit: str
-    source_time: float
-    received_time: float = field(default_factory=time.time)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -19,25 +20,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.alerts.desk import AlertDesk
 from console.commands import (
+    AckAlert,
     ApplyLayout,
+    AssignAlert,
     AssignSource,
     ClearTile,
+    CloseAlert,
     Command,
     DeletePreset,
+    NoteAlert,
     PauseTour,
     RecallPreset,
+    ReopenAlert,
+    ResolveAlert,
     ResumeTour,
     SavePreset,
     SwapTiles,
 )
 from console.media.hub import MediaHub
+from console.model.alerts import Alert
 from console.model.geometry import WallGeometry
-from console.model.sources import AdminUnit
+from console.model.sources import AdminUnit, Source
 from console.model.tours import TourPosition
 from console.store import CommandResult, Store
 from layouts.grid import BUILTIN_LAYOUTS
+from widgets.alert_queue import AlertQueueView
 from widgets.health_view import HealthView
+from widgets.silence_list import SilenceList
 from widgets.source_browser import SourceBrowser
 from widgets.wall_view import WallView
 
@@ -70,7 +81,9 @@ class OperatorWindow(QMainWindow):
 
     def __init__(self, site_name: str, store: Store, media: MediaHub,
                  tour_position: Callable[[int], TourPosition | None], geometry: WallGeometry,
-                 units: tuple[AdminUnit, ...], execute: Execute, toggle_language: Callable[[], str]) -> None:
+                 units: tuple[AdminUnit, ...], execute: Execute, toggle_language: Callable[[], str],
+                 alerts_for: Callable[[Source], list[Alert]] | None = None, desk: AlertDesk | None = None,
+                 banner: Callable[[], str] | None = None) -> None:
         super().__init__()
         self.site_name = site_name
         self.store = store
@@ -78,7 +91,8 @@ class OperatorWindow(QMainWindow):
         self.toggle_language = toggle_language
         self.setObjectName("operatorWindow")
 
-        self.miniature = WallView(store, media, geometry, None, interactive=True, tour_position=tour_position)
+        self.miniature = WallView(store, media, geometry, None, interactive=True, tour_position=tour_position,
+                                  alerts_for=alerts_for, banner=banner)
         self.miniature.setMinimumSize(480, 200)
         self.miniature.sig_source_dropped.connect(lambda tile, sid: self.run(AssignSource(tile=tile, source=sid)))
         self.miniature.sig_tile_clicked.connect(self._on_tile_selected)
@@ -104,15 +118,38 @@ class OperatorWindow(QMainWindow):
         self.browser_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.browser_dock)
 
+        self.desk = desk
+        self.queue: AlertQueueView | None = None
+        self.silences: SilenceList | None = None
+        if desk is not None:
+            self.queue = AlertQueueView(desk, units)
+            self.queue.sig_action.connect(self.alert_action)
+            self.silences = SilenceList(desk, self.run)
+            self.silences.setMaximumWidth(340)
+            self.silences.list.setMaximumHeight(16777215)
+            alerts_pane = QWidget()
+            alerts_lay = QHBoxLayout(alerts_pane)
+            alerts_lay.setContentsMargins(0, 0, 0, 0)
+            alerts_lay.addWidget(self.queue, 1)
+            alerts_lay.addWidget(self.silences)
+            self.alerts_dock = QDockWidget(self)
+            self.alerts_dock.setObjectName("alertsDock")
+            self.alerts_dock.setWidget(alerts_pane)
+            self.alerts_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.alerts_dock)
         self.health = HealthView(store)
         self.health_dock = QDockWidget(self)
         self.health_dock.setObjectName("healthDock")
         self.health_dock.setWidget(self.health)
         self.health_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.health_dock)
+        if desk is not None:
+            # The queue is what the operator watches; connector health sits in the tab beside it.
+            self.tabifyDockWidget(self.alerts_dock, self.health_dock)
+            self.alerts_dock.raise_()
 
-        self.resizeDocks([self.health_dock], [150], Qt.Orientation.Vertical)
-        self.resizeDocks([self.browser_dock], [340], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.health_dock], [330 if desk is not None else 150], Qt.Orientation.Vertical)
+        self.resizeDocks([self.browser_dock], [300], Qt.Orientation.Horizontal)
         self._build_toolbar()
         self._build_shortcuts()
         self.statusBar()
@@ -190,6 +227,7 @@ class OperatorWindow(QMainWindow):
         self._shortcut("Ctrl+P", self._open_presets)
         self._shortcut("Ctrl+Shift+L", self.toggle_language)
         self._shortcut("Ctrl+M", self.miniature.setFocus)
+        self._shortcut("F6", self.focus_queue)
         self._shortcut("Ctrl+Shift+S", self.snapshot_selected)
         self._shortcut("Ctrl+I", self.overlay_button.click)
         mini = Qt.ShortcutContext.WidgetShortcut
@@ -214,6 +252,8 @@ class OperatorWindow(QMainWindow):
         self.mini_title.setText(self.tr("Wall (live) – drop a source on a tile; Del clears, arrows move"))
         self.browser_dock.setWindowTitle(self.tr("Sources"))
         self.health_dock.setWindowTitle(self.tr("Connectors"))
+        if self.desk is not None:
+            self.alerts_dock.setWindowTitle(self.tr("Alerts (F6)"))
         self.layout_label.setText(self.tr("Layout"))
         self.preset_label.setText(self.tr("Preset"))
         self.recall_button.setText(self.tr("Recall"))
@@ -319,6 +359,40 @@ class OperatorWindow(QMainWindow):
         b = (a + step) % count
         if self.run(SwapTiles(a=a + 1, b=b + 1)).ok:
             self.miniature.select(b)
+
+    # -- alerts ----------------------------------------------------------------------------
+    def focus_queue(self) -> None:
+        if self.queue is not None:
+            self.queue.table.setFocus()
+            if not self.queue.table.currentIndex().isValid() and self.queue.model.rowCount():
+                self.queue.table.selectRow(0)
+
+    def _ask(self, title: str, label: str, text: str = "") -> str | None:
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(label)
+        dialog.setTextValue(text)
+        dialog.setOkButtonText(self.tr("OK"))
+        dialog.setCancelButtonText(self.tr("Cancel"))
+        return dialog.textValue() if dialog.exec() else None
+
+    def alert_action(self, action: str, alert_id: int) -> CommandResult | None:
+        """One keystroke per step; assigning and notes ask for their text."""
+        note = ""
+        if action == "assign":
+            assignee = self._ask(self.tr("Assign alert"), self.tr("Assign to (agency or person):"))
+            if not assignee:
+                return None
+            return self.run(AssignAlert(alert=alert_id, assignee=assignee))
+        if action in ("note", "resolve"):
+            label = self.tr("Note:") if action == "note" else self.tr("How was it resolved? (optional)")
+            answer = self._ask(self.tr("Alert %1").replace("%1", str(alert_id)), label)
+            if answer is None or (action == "note" and not answer.strip()):
+                return None
+            note = answer
+        kinds = {"acknowledge": AckAlert, "resolve": ResolveAlert, "close": CloseAlert, "reopen": ReopenAlert,
+                 "note": NoteAlert}
+        return self.run(kinds[action](alert=alert_id, note=note))
 
     def snapshot_selected(self) -> None:
         if self.miniature.selected is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import threading
@@ -10,17 +11,22 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QFile, QIODevice
+from PySide6.QtCore import QCoreApplication, QFile, QIODevice
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
 from connectors.registry import Registry
+from console.alerts.desk import AlertDesk
+from console.alerts.service import AlertService
 from console.bus import Bus
 from console.commands import Command, RecallPreset
 from console.media.hub import MediaHub
-from console.messages import SourcesChanged
+from console.messages import AlertsChanged, SourcesChanged
+from console.model.alerts import Alert
 from console.model.sources import Source, SourceKind
+from console.paths import cache_dir
 from console.persistence import Database
+from console.qt.attention import AlertSound
 from console.qt.i18n import Languages
 from console.qt.operator_window import OperatorWindow
 from console.qt.wall import WallManager
@@ -41,6 +47,18 @@ def apply_theme(app: QApplication) -> None:
         f.close()
 
 
+def alert_feeds() -> list[tuple[str, str]]:
+    """The alert feeds a wall tile can show: all open alerts, and one per domain."""
+    return [
+        ("", QCoreApplication.translate("Console", "All alerts")),
+        ("traffic", QCoreApplication.translate("Console", "Traffic alerts")),
+        ("security", QCoreApplication.translate("Console", "Public order and security")),
+        ("environment", QCoreApplication.translate("Console", "Environment alerts")),
+        ("citizen_report", QCoreApplication.translate("Console", "Citizen field reports")),
+        ("information_security", QCoreApplication.translate("Console", "Information security")),
+    ]
+
+
 class Console:
     """Thread: GUI thread, with qasync's loop running. ``start`` then ``stop``, once each."""
 
@@ -51,23 +69,35 @@ class Console:
         self.actor = actor
         self.snapshot_dir = Path(snapshot_dir) if snapshot_dir else Path.home() / "Pictures" / "ioc-console"
         self.loop = asyncio.get_event_loop()
+        self.languages = Languages()
+        self.languages.set(language or site.spec.language)
         self.bus = Bus(post=self._post)
         self.db = Database(db_path)
         self.media = MediaHub()
         self.store = Store(self.bus, self.db, site.layouts, site.wall.default_layout, site.presets)
+        self.alert_service = AlertService(
+            db_path, lambda alerts, silences: self.bus.publish(AlertsChanged(alerts, silences)))
+        alarm = site.spec.alerts
+        self.desk = AlertDesk(self.bus, self.store, self.alert_service, alarm.alarm_tile or None, alarm.alarm_hold_s)
+        self.bus.publish(SourcesChanged("alerts", tuple(
+            Source(f"alerts/{domain or 'all'}", SourceKind.ALERTS, name, "alerts", detail=domain)
+            for domain, name in alert_feeds())))
         self.supervisor = Supervisor(
             self.bus, registry,
             [(c.name, c.type, c.enabled) for c in site.spec.connectors],
-            site.connector_configs, site.units, retry_base_s=retry_base_s,
+            site.connector_configs, site.units, retry_base_s=retry_base_s, alerts=self.alert_service,
         )
         self.tours = Tours(self.bus, self.media, site.tours, self.store.sources)
         self.bus.publish(SourcesChanged("tours", tuple(
             Source(t.source_id, SourceKind.TOUR, t.name, "tours", detail=f"{len(t.steps)} cameras") for t in site.tours)))
-        self.languages = Languages()
-        self.languages.set(language or site.spec.language)
-        self.wall = WallManager(site, self.store, self.media, self.tours.position, force_window=force_window)
+        self.wall = WallManager(site, self.store, self.media, self.tours.position, force_window=force_window,
+                                alerts_for=self.alerts_for, banner=self.wall_banner)
         self.operator = OperatorWindow(site.name, self.store, self.media, self.tours.position, self.wall.geometry,
-                                       site.units, self.execute_operator, self.toggle_language)
+                                       site.units, self.execute_operator, self.toggle_language, self.alerts_for,
+                                       self.desk, self.wall_banner)
+        alerts = site.spec.alerts
+        self.sound = AlertSound(self.desk, cache_dir() / "alert-tone.wav", alerts.sound, alerts.volume,
+                                alerts.quiet_hours, alerts.quiet_volume)
         self.operator.sig_snapshot.connect(self._on_snapshot)
         self.operator.sig_overlay.connect(self.toggle_overlay)
         self.wall.sig_notice.connect(
@@ -82,6 +112,27 @@ class Console:
 
     def _post(self, fn: Callable[[], None]) -> None:
         self.loop.call_soon_threadsafe(fn)
+
+    def wall_banner(self) -> str:
+        """What the wall says about critical alerts waiting: a line, never a pop-up."""
+        waiting = sorted(self.desk.unacknowledged_critical(), key=lambda a: -a.received_time)
+        if not waiting or self.desk.wall_suppressed:
+            return ""
+        newest = waiting[0]
+        unit = next((u.name for u in self.site.units if u.code == newest.unit), newest.unit)
+        text = QCoreApplication.translate("Console", "Critical alert: %1 – %2").replace(
+            "%1", newest.title).replace("%2", unit)
+        if len(waiting) > 1:
+            text += "  " + QCoreApplication.translate("Console", "(+%1 more)").replace("%1", str(len(waiting) - 1))
+        return text
+
+    def alerts_for(self, source: Source) -> list[Alert]:
+        return self.desk.feed(source.detail)
+
+    async def _tick_alerts(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            self.desk.tick()
 
     def execute(self, command: Command, actor: str, origin: str) -> CommandResult:
         return self.store.execute(command, actor, origin)
@@ -130,6 +181,8 @@ class Console:
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         apply_theme(app)
+        self.alert_service.start()
+        self._alert_ticker = asyncio.ensure_future(self._tick_alerts())
         self.supervisor.start()
         if self.site.wall.start_preset:
             self.execute(RecallPreset(preset=self.site.wall.start_preset), "system", "startup")
@@ -162,6 +215,12 @@ class Console:
             await self.control.stop()
         await self.tours.stop()
         await self.supervisor.stop()
+        self._alert_ticker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._alert_ticker
+        self.sound.stop()
+        self.desk.stop()
+        self.alert_service.stop()
         self.wall.close()
         self.operator.miniature.release()
         self.operator.close()

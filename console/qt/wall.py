@@ -10,7 +10,9 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QScreen
 
 from console.media.hub import MediaHub
+from console.model.alerts import Alert
 from console.model.screens import ScreenPlan, plan_screens
+from console.model.sources import Source
 from console.model.tours import TourPosition
 from console.site import Site, display_names
 from console.store import Store
@@ -29,12 +31,16 @@ class WallManager(QObject):
     sig_notice = Signal(str)  # what the operator should know about the wall's screens
 
     def __init__(self, site: Site, store: Store, media: MediaHub,
-                 tour_position: Callable[[int], TourPosition | None], force_window: bool = False) -> None:
+                 tour_position: Callable[[int], TourPosition | None], force_window: bool = False,
+                 alerts_for: Callable[[Source], list[Alert]] | None = None,
+                 banner: Callable[[], str] | None = None) -> None:
         super().__init__()
         self.site = site
         self.store = store
         self.media = media
         self.tour_position = tour_position
+        self.alerts_for = alerts_for
+        self.banner = banner or (lambda: "")
         self.force_window = force_window
         self.geometry = site.wall.geometry()
         names = display_names(site.wall.rows, site.wall.cols)
@@ -77,7 +83,8 @@ class WallManager(QObject):
 
     def _open_display(self, display: str, screen: QScreen) -> None:
         region = self.geometry.display(display).rect
-        view = WallView(self.store, self.media, self.geometry, region, tour_position=self.tour_position)
+        view = WallView(self.store, self.media, self.geometry, region, tour_position=self.tour_position, alerts_for=self.alerts_for,
+                        banner=self.banner)
         view.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.Window)
         view.setWindowTitle(QCoreApplication.translate("WallManager", "Wall %1").replace("%1", display))
         view.setCursor(Qt.CursorShape.BlankCursor)
@@ -87,7 +94,8 @@ class WallManager(QObject):
         self.windows[display] = view
 
     def _open_scaled(self) -> None:
-        view = WallView(self.store, self.media, self.geometry, None, tour_position=self.tour_position)
+        view = WallView(self.store, self.media, self.geometry, None, tour_position=self.tour_position, alerts_for=self.alerts_for,
+                        banner=self.banner)
         view.setWindowTitle(QCoreApplication.translate("WallManager", "Wall (scaled window)"))
         target = QGuiApplication.primaryScreen()
         if self.plan and self.plan.operator_screen:
@@ -129,7 +137,8 @@ class WallManager(QObject):
         return None
 
     def context(self) -> TileContext:
-        return TileContext(self.store, self.feed_for, self.tour_position)
+        return TileContext(self.store, self.feed_for, self.tour_position,
+                           alerts_for=self.alerts_for or (lambda _s: []), banner=self.banner)
 
     def close(self) -> None:
         for view in self.windows.values():

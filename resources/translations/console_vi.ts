@@ -1,6 +1,224 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="vi_VN" sourcelanguage="en">
 <context>
+    <name>AlertQueueView</name>
+    <message>
+        <source>Severity</source>
+        <translation>Mức độ</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>Domain</source>
+        <translation>Lĩnh vực</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>Cảnh báo</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>Đơn vị</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Assigned to</source>
+        <translation>Giao cho</translation>
+    </message>
+    <message>
+        <source>Last action</source>
+        <translation>Thao tác gần nhất</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>Hạn xử lý</translation>
+    </message>
+    <message>
+        <source>OVERDUE</source>
+        <translation>QUÁ HẠN</translation>
+    </message>
+    <message>
+        <source>critical</source>
+        <translation>khẩn cấp</translation>
+    </message>
+    <message>
+        <source>major</source>
+        <translation>nghiêm trọng</translation>
+    </message>
+    <message>
+        <source>minor</source>
+        <translation>nhẹ</translation>
+    </message>
+    <message>
+        <source>info</source>
+        <translation>thông tin</translation>
+    </message>
+    <message>
+        <source>traffic</source>
+        <translation>giao thông</translation>
+    </message>
+    <message>
+        <source>security</source>
+        <translation>an ninh</translation>
+    </message>
+    <message>
+        <source>environment</source>
+        <translation>môi trường</translation>
+    </message>
+    <message>
+        <source>citizen report</source>
+        <translation>phản ánh</translation>
+    </message>
+    <message>
+        <source>information security</source>
+        <translation>an toàn thông tin</translation>
+    </message>
+    <message>
+        <source>emergency</source>
+        <translation>khẩn cấp – cứu hộ</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>khác</translation>
+    </message>
+    <message>
+        <source>new</source>
+        <translation>mới</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>đã tiếp nhận</translation>
+    </message>
+    <message>
+        <source>assigned</source>
+        <translation>đã giao</translation>
+    </message>
+    <message>
+        <source>resolved</source>
+        <translation>đã xử lý</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>đã đóng</translation>
+    </message>
+    <message>
+        <source>flapping</source>
+        <translation>chập chờn</translation>
+    </message>
+    <message>
+        <source>cleared by source</source>
+        <translation>nguồn báo đã hết</translation>
+    </message>
+    <message>
+        <source>silenced</source>
+        <translation>tạm ẩn</translation>
+    </message>
+    <message>
+        <source>Filter alerts… (A ack · S assign · R resolve · C close · N note)</source>
+        <translation>Lọc cảnh báo… (A tiếp nhận · S giao · R xử lý xong · C đóng · N ghi chú)</translation>
+    </message>
+    <message>
+        <source>Group by domain and unit</source>
+        <translation>Gộp theo lĩnh vực và đơn vị</translation>
+    </message>
+    <message>
+        <source>All domains</source>
+        <translation>Mọi lĩnh vực</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Đang mở</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Mới</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>Đã tiếp nhận</translation>
+    </message>
+    <message>
+        <source>Assigned</source>
+        <translation>Đã giao</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>Đã xử lý</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Đã đóng</translation>
+    </message>
+    <message>
+        <source>Silenced</source>
+        <translation>Đang tạm ẩn</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Quá hạn</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tất cả</translation>
+    </message>
+    <message>
+        <source>All units</source>
+        <translation>Mọi đơn vị</translation>
+    </message>
+    <message>
+        <source>STORM: %1 alerts folded; by unit: %2</source>
+        <translation>BÃO CẢNH BÁO: gộp %1 cảnh báo; theo đơn vị: %2</translation>
+    </message>
+    <message>
+        <source>Open %1 · critical unacknowledged %2 · overdue %3 · silenced %4</source>
+        <translation>Đang mở %1 · khẩn cấp chưa tiếp nhận %2 · quá hạn %3 · tạm ẩn %4</translation>
+    </message>
+    <message>
+        <source>Alert storm: new alerts are folded into one row per storm; critical alerts stay listed.</source>
+        <translation>Bão cảnh báo: cảnh báo mới được gộp thành một dòng; cảnh báo khẩn cấp vẫn hiện riêng.</translation>
+    </message>
+</context>
+<context>
+    <name>Console</name>
+    <message>
+        <source>All alerts</source>
+        <translation>Tất cả cảnh báo</translation>
+    </message>
+    <message>
+        <source>Traffic alerts</source>
+        <translation>Cảnh báo giao thông</translation>
+    </message>
+    <message>
+        <source>Public order and security</source>
+        <translation>An ninh trật tự</translation>
+    </message>
+    <message>
+        <source>Environment alerts</source>
+        <translation>Cảnh báo môi trường</translation>
+    </message>
+    <message>
+        <source>Citizen field reports</source>
+        <translation>Phản ánh hiện trường</translation>
+    </message>
+    <message>
+        <source>Information security</source>
+        <translation>An toàn thông tin</translation>
+    </message>
+    <message>
+        <source>Critical alert: %1 – %2</source>
+        <translation>Cảnh báo khẩn cấp: %1 – %2</translation>
+    </message>
+    <message>
+        <source>(+%1 more)</source>
+        <translation>(+%1 cảnh báo khác)</translation>
+    </message>
+</context>
+<context>
     <name>HealthView</name>
     <message>
         <source>ok</source>
@@ -64,6 +282,10 @@
     <message>
         <source>Connectors</source>
         <translation>Kết nối</translation>
+    </message>
+    <message>
+        <source>Alerts (F6)</source>
+        <translation>Cảnh báo (F6)</translation>
     </message>
     <message>
         <source>Layout</source>
@@ -146,6 +368,30 @@
         <translation>trống</translation>
     </message>
     <message>
+        <source>OK</source>
+        <translation>Đồng ý</translation>
+    </message>
+    <message>
+        <source>Assign alert</source>
+        <translation>Giao xử lý cảnh báo</translation>
+    </message>
+    <message>
+        <source>Assign to (agency or person):</source>
+        <translation>Giao cho (cơ quan hoặc cá nhân):</translation>
+    </message>
+    <message>
+        <source>Note:</source>
+        <translation>Ghi chú:</translation>
+    </message>
+    <message>
+        <source>How was it resolved? (optional)</source>
+        <translation>Đã xử lý thế nào? (không bắt buộc)</translation>
+    </message>
+    <message>
+        <source>Alert %1</source>
+        <translation>Cảnh báo %1</translation>
+    </message>
+    <message>
         <source>Snapshot of tile %1 saved: %2</source>
         <translation>Đã lưu ảnh chụp ô %1: %2</translation>
     </message>
@@ -168,6 +414,60 @@
     <message>
         <source>Cancel</source>
         <translation>Huỷ</translation>
+    </message>
+</context>
+<context>
+    <name>SilenceDialog</name>
+    <message>
+        <source>Silence alerts</source>
+        <translation>Tạm ẩn cảnh báo</translation>
+    </message>
+    <message>
+        <source>(any)</source>
+        <translation>(bất kỳ)</translation>
+    </message>
+    <message>
+        <source>Domain</source>
+        <translation>Lĩnh vực</translation>
+    </message>
+    <message>
+        <source>Unit code</source>
+        <translation>Mã đơn vị</translation>
+    </message>
+    <message>
+        <source>Source (connector)</source>
+        <translation>Nguồn (kết nối)</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Mã</translation>
+    </message>
+    <message>
+        <source>Minutes</source>
+        <translation>Số phút</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Lý do</translation>
+    </message>
+</context>
+<context>
+    <name>SilenceList</name>
+    <message>
+        <source>Silences</source>
+        <translation>Tạm ẩn</translation>
+    </message>
+    <message>
+        <source>Silence…</source>
+        <translation>Tạm ẩn…</translation>
+    </message>
+    <message>
+        <source>Lift</source>
+        <translation>Bỏ tạm ẩn</translation>
+    </message>
+    <message>
+        <source>%1 · by %2 · %3 · %4 min %5 s left</source>
+        <translation>%1 · do %2 · %3 · còn %4 phút %5 giây</translation>
     </message>
 </context>
 <context>
