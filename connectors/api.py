@@ -7,11 +7,13 @@ its coroutines, catches what they raise, and shows the health state to the opera
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from console.model.sources import AdminUnit, AlertItem, DocumentText, KpiValue, Source
+from console.model.alerts import AlertEvent
+from console.model.sources import AdminUnit, DocumentText, KpiValue, Source
 
 
 class ConnectorConfig(BaseModel):
@@ -32,7 +34,14 @@ class ConnectorContext(Protocol):
     units: tuple[AdminUnit, ...]
     log: logging.Logger
 
-    def publish(self, value: KpiValue | AlertItem | DocumentText) -> None: ...
+    def publish(self, value: KpiValue | DocumentText) -> None: ...
+
+    def submit_alerts(self, events: list[AlertEvent], on_stored: Callable[[], None] | None = None) -> None:
+        """Hand alerts to the console. ``on_stored`` is called (on another thread) once they are on
+        disk: the moment to acknowledge receipt to the sender."""
+
+    def reject_payload(self, reason: str) -> None:
+        """Count and log (once per reason and minute) a payload that did not fit the alert shape."""
 
     def set_sources(self, sources: list[Source]) -> None: ...
 

@@ -48,14 +48,6 @@ INDICATORS = (
     DemoIndicator("reports", "Phản ánh hiện trường mới", "vụ", 12, 6, 25, 40),
 )
 
-ALERT_FEEDS = (
-    ("all", "Tất cả cảnh báo", ""),
-    ("traffic", "Cảnh báo giao thông", "traffic"),
-    ("security", "An ninh trật tự", "security"),
-    ("environment", "Cảnh báo môi trường", "environment"),
-    ("citizen", "Phản ánh hiện trường", "citizen_report"),
-)
-
 ALERT_TEMPLATES = (
     ("traffic", "major", "Ùn tắc kéo dài tại {place}"),
     ("traffic", "minor", "Phương tiện dừng đỗ sai quy định tại {place}"),

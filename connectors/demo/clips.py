@@ -4,7 +4,6 @@ live sources through the same decoding pipeline as real cameras."""
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +14,7 @@ import cv2
 import numpy as np
 
 from connectors.demo import pictures
+from console.paths import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +25,12 @@ WORKERS = 2  # encoders release the GIL: one per core  # width, height, kb/s
 VERSION = 1  # bump when the pictures change, so old clips are made again
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("IOC_CONSOLE_CACHE") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ioc-console" / f"demo-clips-v{VERSION}"
+def clips_dir() -> Path:
+    return cache_dir() / f"demo-clips-v{VERSION}"
 
 
 def clip_path(camera_index: int, variant: str) -> Path:
-    return cache_dir() / f"cam{camera_index + 1:02d}-{variant}.mp4"
+    return clips_dir() / f"cam{camera_index + 1:02d}-{variant}.mp4"
 
 
 def encode_camera(index: int, label: str, paths: dict[str, Path]) -> None:
@@ -97,5 +96,5 @@ def ensure_clips(count: int, stop: threading.Event | None = None) -> dict[tuple[
         for future in [pool.submit(run, job) for job in jobs]:
             future.result()
     if made:
-        log.info("encoded %d demo camera clips in %.1f s into %s", made, time.monotonic() - started, cache_dir())
+        log.info("encoded %d demo camera clips in %.1f s into %s", made, time.monotonic() - started, clips_dir())
     return paths

@@ -12,8 +12,9 @@ from pydantic import Field
 
 from connectors.api import Connector, ConnectorConfig
 from connectors.demo import clips
-from connectors.demo.catalog import ALERT_FEEDS, ALERT_TEMPLATES, CAMERAS, DOCUMENTS, INDICATORS
-from console.model.sources import AlertItem, DocumentText, KpiValue, Quality, Source, SourceKind, StreamSpec
+from connectors.demo.catalog import ALERT_TEMPLATES, CAMERAS, DOCUMENTS, INDICATORS
+from console.model.alerts import AlertEvent, Severity
+from console.model.sources import DocumentText, KpiValue, Quality, Source, SourceKind, StreamSpec
 
 
 class DemoConfig(ConnectorConfig):
@@ -51,8 +52,6 @@ class DemoConnector(Connector):
             for u in self._top + self._leaves:
                 out.append(Source(self.sid(f"kpi-{ind.id}-{u.code}"), SourceKind.KPI, f"{ind.name} - {u.name}",
                                   self.name, u.code, (), ind.unit_label))
-        for fid, title, _domain in ALERT_FEEDS:
-            out.append(Source(self.sid(f"alerts-{fid}"), SourceKind.ALERTS, title, self.name))
         for did, title, _lines in DOCUMENTS:
             out.append(Source(self.sid(f"doc-{did}"), SourceKind.DOCUMENT, title, self.name))
         return out
@@ -119,11 +118,13 @@ class DemoConnector(Connector):
         domain, severity, template = self._rng.choice(ALERT_TEMPLATES)
         cam = self._rng.choice(CAMERAS)
         place = f"{cam.location} ({self._names.get(cam.unit, cam.unit)})"
-        key = f"{domain}-{cam.id}-{int(now)}"
-        for fid, _title, feed_domain in ALERT_FEEDS:
-            if feed_domain in ("", domain):
-                self.ctx.publish(AlertItem(self.sid(f"alerts-{fid}"), key, severity, domain,
-                                           template.format(place=place), cam.unit, now))
+        # Keys repeat now and then (the same camera, the same kind of event): the queue counts them.
+        key = f"{domain}-{cam.id}-{self._rng.randrange(6)}"
+        deadline = now + 4 * 3600 if domain == "citizen_report" else None
+        self.ctx.submit_alerts([AlertEvent(self.name, key, Severity[severity.upper()], domain,
+                                           template.format(place=place), unit=cam.unit, location=cam.location,
+                                           cameras=(self.sid(cam.id),), source_time=now, received_time=now,
+                                           deadline=deadline)])
 
     # -- cameras: clips made on first run (own thread), then played as looped live streams --------
     def _cameras(self, playable: bool) -> list[Source]:
