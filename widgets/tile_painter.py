@@ -207,7 +207,10 @@ def _paint_frame(p: QPainter, r: QRectF, frame: Frame, zoom: tuple[float, float,
     w, h = src.width() * scale, src.height() * scale
     target = QRectF(r.center().x() - w / 2, r.center().y() - h / 2, w, h)
     p.fillRect(r, QColor(0, 0, 0))
-    p.drawImage(target, qimg, src)
+    if zoom is None and abs(w - img.shape[1]) < 1.5 and abs(h - img.shape[0]) < 1.5 and not p.transform().isScaling():
+        p.drawImage(target.topLeft().toPoint(), qimg)  # already the tile's size: a plain copy
+    else:
+        p.drawImage(target, qimg, src)
     return target
 
 

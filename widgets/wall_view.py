@@ -27,8 +27,9 @@ from console.media.hub import MediaHub
 from console.model.alerts import Alert
 from console.model.geometry import Rect, WallGeometry
 from console.model.sources import Source, SourceKind
-from console.model.tours import TourPosition
+from console.model.tours import TOUR_PREFIX, TourPosition
 from console.store import Store
+from layouts.grid import Layout
 from widgets.camera_feed import CameraFeed
 from widgets.tile_painter import BG, TileContext, paint_banner, paint_tile
 
@@ -37,10 +38,21 @@ BEZEL = QColor(0, 0, 0)
 SELECT = QColor(64, 156, 255)
 
 
+_RECTS: dict[tuple[int, int], tuple[Layout, WallGeometry, list[QRectF]]] = {}
+
+
 def tile_rects(store: Store, geometry: WallGeometry) -> list[QRectF]:
+    """Tile rectangles on the canvas; computed once per layout (views ask 50 times a second)."""
     layout = store.state.layout
-    rects = (geometry.tile_rect(layout, i) for i in range(layout.tile_count))
-    return [QRectF(r.x, r.y, r.w, r.h) for r in rects]
+    key = (id(layout), id(geometry))
+    hit = _RECTS.get(key)
+    if hit is None or hit[0] is not layout or hit[1] is not geometry:
+        rects = (geometry.tile_rect(layout, i) for i in range(layout.tile_count))
+        hit = (layout, geometry, [QRectF(r.x, r.y, r.w, r.h) for r in rects])
+        if len(_RECTS) > 64:
+            _RECTS.clear()
+        _RECTS[key] = hit
+    return hit[2]
 
 
 def paint_canvas(p: QPainter, ctx: TileContext, geometry: WallGeometry, region: Rect, show_bezels: bool,
@@ -119,6 +131,7 @@ class WallView(QWidget):
         self._seen_version = -1
         self._seen_live = -1
         self._seen_frames: dict[int, int] = {}
+        self._plan_key: tuple = ()
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setAcceptDrops(interactive)
         self.setMouseTracking(False)
@@ -214,8 +227,16 @@ class WallView(QWidget):
             self._seen_version = self.store.state.version
             self._seen_live = self.store.live_version
             dirty = True
-        # Cheap at 50 Hz, and catches every cause: a tour moved on, a tile resized, a source changed.
-        self._sync_feeds()
+        # Which streams to hold changes only with the wall, the sources, the view's size, zoom or
+        # full-screen tile, or a tour moving on: check those cheaply, re-plan only when one changed.
+        tiles = self.store.state.tiles
+        tours = tuple((pos.camera if (pos := self.tour_position(i)) else None)
+                      for i, sid in enumerate(tiles) if sid and sid.startswith(TOUR_PREFIX))
+        plan_key = (self._seen_version, self._seen_live, self.width(), self.height(), self.maximized,
+                    tuple(sorted(self.zoom)), tours, self.isVisible(), self.isMinimized())
+        if plan_key != self._plan_key:
+            self._plan_key = plan_key
+            self._sync_feeds()
         for i, feed in self.feeds.items():
             seq = feed.seq
             if self._seen_frames.get(i) != seq:

@@ -67,6 +67,8 @@ class Console:
                  language: str | None = None, retry_base_s: float = 1.0, snapshot_dir: str | Path | None = None) -> None:
         self.site = site
         self.actor = actor
+        self._banner_key: tuple[int, bool] = (-1, False)
+        self._banner = ""
         self.snapshot_dir = Path(snapshot_dir) if snapshot_dir else Path.home() / "Pictures" / "ioc-console"
         self.loop = asyncio.get_event_loop()
         self.languages = Languages()
@@ -114,7 +116,15 @@ class Console:
         self.loop.call_soon_threadsafe(fn)
 
     def wall_banner(self) -> str:
-        """What the wall says about critical alerts waiting: a line, never a pop-up."""
+        """What the wall says about critical alerts waiting: a line, never a pop-up. Every view asks
+        50 times a second, so it is worked out once per change of the alerts."""
+        key = (self.desk.version, self.desk.wall_suppressed)
+        if key != self._banner_key:
+            self._banner_key = key
+            self._banner = self._make_banner()
+        return self._banner
+
+    def _make_banner(self) -> str:
         waiting = sorted(self.desk.unacknowledged_critical(), key=lambda a: -a.received_time)
         if not waiting or self.desk.wall_suppressed:
             return ""
