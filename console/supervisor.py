@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -60,9 +61,13 @@ class _Context:
         if self._alerts is not None:
             self._alerts.reject(self.name, reason)
         now = time.time()
-        # A backend that sends garbage all day must not flood the log: once a minute per reason.
-        if now - self._reject_logged.get(reason, 0.0) > 60:
-            self._reject_logged[reason] = now
+        # A backend that sends garbage all day must not flood the log: one line a minute per kind of
+        # problem (the field it names, numbers left out), with the running count.
+        kind = re.sub(r"\d+", "", reason.split(":", 1)[0])[:60]
+        if now - self._reject_logged.get(kind, 0.0) > 60:
+            if len(self._reject_logged) > 64:
+                self._reject_logged.clear()
+            self._reject_logged[kind] = now
             self.log.warning("rejected a payload (%d so far): %s", self.rejected, reason)
 
     def set_sources(self, sources: list[Source]) -> None:

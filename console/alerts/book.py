@@ -174,8 +174,12 @@ class AlertBook:
         changed = []
         for a in list(self.alerts.values()):
             if a.silenced_by == silence_id:
+                # Another silence may still cover it: then it stays silenced, under that one.
+                other = next((s.id for s in self.silences.values() if s.id != silence_id and s.active(now)
+                              and s.matches(a.source, a.key, a.domain, a.unit)), None)
                 what = f"silence lifted by {actor}" if actor else "silence expired"
-                a = a.with_history(HistoryEntry(now, actor or "system", "unsilenced", what), silenced_by=None)
+                a = a.with_history(HistoryEntry(now, actor or "system", "unsilenced" if other is None else
+                                                "silenced", what), silenced_by=other)
                 self.alerts[a.id] = a
                 changed.append(a)
         return silence, changed

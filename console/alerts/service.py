@@ -77,6 +77,8 @@ class AlertService:
         self._queue: queue.Queue[Any] = queue.Queue()
         self._thread: threading.Thread | None = None
         self.rejected: dict[str, int] = {}  # per connector: payloads that did not fit
+        self._unwritten: dict[int, Alert] = {}
+        self._unwritten_silences: dict[int, Silence] = {}
         self.book = self._load()
 
     # -- storage --------------------------------------------------------------------------
@@ -194,14 +196,23 @@ class AlertService:
                 if any(j is _STOP for j in jobs):
                     stopping = True
                     jobs = [j for j in jobs if j is not _STOP]
-                self._apply(db, jobs)
+                try:
+                    self._apply(db, jobs, stopping)
+                except Exception:
+                    # The writer must outlive any one bad batch (a callback that raises, say).
+                    log.exception("alert writer: a batch failed; carrying on")
+                finally:
+                    for job in jobs:
+                        if isinstance(job, threading.Event):
+                            job.set()
         finally:
             db.close()
 
-    def _apply(self, db: sqlite_utils.Database, jobs: list[Any]) -> None:
+    def _apply(self, db: sqlite_utils.Database, jobs: list[Any], stopping: bool = False) -> None:
         now = time.time()
-        changed: dict[int, Alert] = {}
-        silences: dict[int, Silence] = {}
+        # What a failed write left behind goes out with this batch.
+        changed: dict[int, Alert] = dict(self._unwritten)
+        silences: dict[int, Silence] = dict(self._unwritten_silences)
         replies: list[Callable[[], None]] = []
         for sid in self.book.expired_silences(now):
             silence, alerts = self.book.end_silence(sid, now)
@@ -238,20 +249,36 @@ class AlertService:
                 if job.done is not None:
                     replies.append(lambda job=job, sresult=sresult: job.done(*sresult))  # type: ignore[misc]
         if changed or silences:
-            try:
-                self._write(db, list(changed.values()), list(silences.values()))
-            except Exception:
-                log.exception("could not write %d alerts; they stay in memory and are retried", len(changed))
+            if not self._write_with_retries(db, list(changed.values()), list(silences.values()), stopping):
+                # Not on disk: nothing is shown or acknowledged; the next batch tries again.
+                self._unwritten, self._unwritten_silences = changed, silences
                 return
-            self.publish(tuple(changed.values()), tuple(silences.values()))
+            self._unwritten, self._unwritten_silences = {}, {}
+            try:
+                self.publish(tuple(changed.values()), tuple(silences.values()))
+            except Exception:
+                log.exception("could not hand %d stored alerts to the interface", len(changed))
         for reply in replies:
             try:
                 reply()
             except Exception:
                 log.exception("alert reply failed")
-        for job in jobs:
-            if isinstance(job, threading.Event):
-                job.set()
+
+    def _write_with_retries(self, db: sqlite_utils.Database, alerts: list[Alert], silences: list[Silence],
+                            stopping: bool) -> bool:
+        for attempt in range(1, 6):
+            try:
+                self._write(db, alerts, silences)
+                if attempt > 1:
+                    log.info("alert writer: written after %d attempts", attempt)
+                return True
+            except Exception:
+                if attempt == 1:
+                    log.exception("alert writer: could not write %d alerts; retrying", len(alerts))
+                if stopping:
+                    break
+                time.sleep(0.2 * attempt)  # a database locked by another process frees up in moments
+        return False
 
     def _write(self, db: sqlite_utils.Database, alerts: list[Alert], silences: list[Silence]) -> None:
         with db.conn:
