@@ -225,14 +225,20 @@ def test_a_failed_write_is_retried(tmp_path, services):
     svc._write = flaky  # type: ignore[method-assign]
     svc.start()
     stored_a = threading.Event()
-    svc.submit([ev("A")], on_stored=stored_a.set)
+    on_disk_when_acknowledged: list[list[tuple]] = []
+
+    def on_stored() -> None:  # acknowledged to the sender only once it is really on disk
+        on_disk_when_acknowledged.append(rows(tmp_path / "alerts.db", "select key from alerts where key = 'A'"))
+        stored_a.set()
+
+    svc.submit([ev("A")], on_stored=on_stored)
     assert failed.wait(10)
-    assert not stored_a.is_set()  # not stored: not acknowledged to the sender
     svc.submit([ev("B")])
     assert svc.flush()
     keys = {r[0] for r in rows(tmp_path / "alerts.db", "select key from alerts")}
     assert keys == {"A", "B"}, keys
     assert "A" in published and stored_a.is_set()
+    assert on_disk_when_acknowledged == [[("A",)]]
 
 
 # -- kill test: SIGKILL mid-burst, nothing acknowledged is lost -----------------------------------

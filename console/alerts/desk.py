@@ -63,6 +63,7 @@ class AlertDesk:
         self.storm_counts: Counter[str] = Counter()  # per unit, while the storm lasts
         self._new_times: deque[float] = deque(maxlen=10_000)
         self.alarm: AlarmTile | None = None
+        self._shown_enough: set[int] = set()  # alerts whose alarm hold ran out
         self.wall_suppressed = False  # presentation mode: alarms stay on the operator's screen
         self.new_critical: list[int] = []  # ids that arrived since the operator last looked (for flashing)
         self.last_error = ""
@@ -144,6 +145,8 @@ class AlertDesk:
     def _candidate(self) -> tuple[Alert, str] | None:
         best = None
         for a in self.unacknowledged_critical():
+            if a.id in self._shown_enough:
+                continue  # its time on the wall ran out: it stays on the operator's screen only
             cam = self._camera_for(a)
             if cam is not None and (best is None or a.received_time > best[0].received_time):
                 best = (a, cam)
@@ -156,7 +159,10 @@ class AlertDesk:
         if self.alarm is not None:
             current = self.alerts.get(self.alarm.alert_id)
             done = current is None or current.state != AlertState.NEW or current.silenced_by is not None
-            if done or now - self.alarm.since > self.alarm_hold_s:
+            if not done and now - self.alarm.since > self.alarm_hold_s:
+                self._shown_enough.add(self.alarm.alert_id)
+                done = True
+            if done:
                 self._restore(index)
         if self.wall_suppressed:
             return
@@ -208,6 +214,8 @@ class AlertDesk:
         elif isinstance(command, AddSilence):
             if not (command.domain or command.unit or command.source or command.key):
                 raise CommandError("a silence must name a domain, unit, source or key")
+            if not command.reason.strip():
+                raise CommandError("a silence needs a reason")
             self.service.silence("add", created_by=actor, reason=command.reason, duration_s=command.minutes * 60,
                                  domain=command.domain, unit=command.unit, source=command.source, key=command.key)
         elif isinstance(command, LiftSilence):
