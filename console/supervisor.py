@@ -195,7 +195,10 @@ class Supervisor:
     async def _stop_connector(self, r: _Runner) -> None:
         assert r.connector is not None
         try:
-            await asyncio.wait_for(r.connector.stop(), timeout=5)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that
+            # arrives as stop() finishes, and the console would never finish closing.
+            async with asyncio.timeout(5):
+                await r.connector.stop()
         except Exception:
             log.exception("connector %r failed to stop cleanly", r.name)
 

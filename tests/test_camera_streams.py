@@ -61,13 +61,14 @@ class StateLog:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="state-log", daemon=True)
 
+    def _sample(self) -> None:
+        info = self.handle.info
+        if not self.changes or self.changes[-1][1:] != (info.state, info.reason):
+            self.changes.append((time.monotonic(), info.state, info.reason))
+
     def _run(self) -> None:
-        last = None
         while not self._stop.is_set():
-            info = self.handle.info
-            if (info.state, info.reason) != last:
-                last = (info.state, info.reason)
-                self.changes.append((time.monotonic(), info.state, info.reason))
+            self._sample()
             self._stop.wait(0.005)
 
     def states(self) -> list[StreamState]:
@@ -80,6 +81,7 @@ class StateLog:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(5)
+        self._sample()  # the state the test saw last
 
 
 @pytest.fixture(scope="module")
@@ -215,26 +217,15 @@ def test_camera_down_at_start_is_retried_until_the_server_comes_up(gst, hub: Med
 
 
 # --- GPU decoding asked for where there is no usable GPU ----------------------------------------------
-def _cuda_listed_but_unusable() -> bool:
-    from av.codec.hwaccel import hwdevices_available
-
-    return "cuda" in hwdevices_available() and not os.path.exists("/dev/nvidiactl")
-
-
-@pytest.mark.xfail(
-    _cuda_listed_but_unusable(),
-    strict=True,
-    reason="product bug: StreamDecoder._open (console/media/decoder.py) passes HWAccel('cuda') whenever PyAV lists "
-    "cuda in hwdevices_available() (a build feature, not a device); av.open then raises av.error.PermissionError "
-    "creating the device context, allow_software_fallback does not cover that, and the stream retries forever "
-    "with reason OTHER: no picture on any machine without an NVIDIA GPU (the cameras connector's default "
-    "hwaccel='auto' asks for cuda)",
-)
 def test_gpu_decoding_falls_back_to_the_cpu_without_a_gpu(server: RtspServer, hub: MediaHub) -> None:
     handle = hub.acquire(StreamSpec(server.url("/h264"), timeout_s=TIMEOUT_S, hwaccel="cuda"), (320, 180))
+    # PyAV's wheels list cuda even where there is no GPU (this machine): the picture must come anyway.
     live_picture(handle)
-    assert handle.info.state == StreamState.LIVE
-    assert handle.info.decode_path in ("GPU", "CPU")
+    info = handle.info
+    assert info.state == StreamState.LIVE and info.reason == Reason.NONE
+    if not os.path.exists("/dev/nvidiactl"):
+        assert info.decode_path == "CPU"
+    assert info.first_frame_s is not None and info.first_frame_s < FIRST_FRAME_MAX_S
 
 
 # --- 4./5. failures a person has to fix --------------------------------------------------------------
@@ -276,8 +267,11 @@ def test_three_tiles_on_one_stream_share_one_decoder(server: RtspServer, hub: Me
     assert hub.users(stream) == 3
     decoder = hub.decoders()[stream.key]
     live_picture(handles[0])
-    # One slot: every tile sees a picture, scaled for the largest tile (never above the source's size).
-    assert all(h.frame() is not None and h.frame().image.shape == (180, 320, 4) for h in handles)
+    # One slot: every tile sees the same picture, scaled once for the largest of them.
+    shapes = {h.frame().image.shape for h in handles}
+    assert len(shapes) == 1
+    height, width, _ = shapes.pop()
+    assert width <= 640 and height <= 360 and width >= 160
     handles[0].release()
     handles[2].release()
     assert hub.users(stream) == 1
@@ -311,3 +305,17 @@ def test_frozen_server_shows_stalled_then_live_again(own_server: RtspServer, hub
     assert handle.info.state == StreamState.LIVE
     assert 1.5 < stalled_after < 3.5, stalled_after
     print(f"stall shown {stalled_after:.2f} s after the freeze; live {back_after:.2f} s after the thaw")
+
+
+def test_frozen_camera_keeps_saying_timeout_while_it_is_retried(own_server: RtspServer, hub: MediaHub) -> None:
+    handle = hub.acquire(spec(own_server.url("/cam")), (320, 180))  # the site's 1 s timeout
+    live_picture(handle)
+    own_server.pause()
+    try:
+        with StateLog(handle) as log:
+            wait_for(lambda: handle.info.state == StreamState.RECONNECTING and handle.info.attempt >= 2, 8.0,
+                     "a second attempt on the frozen camera")
+    finally:
+        own_server.resume()
+    reasons = [r for _, s, r in log.changes if s in (StreamState.RECONNECTING, StreamState.FAILED) and r]
+    assert reasons and set(reasons) == {Reason.TIMEOUT}, [str(r) for r in reasons]

@@ -62,9 +62,10 @@ def server(gst) -> Iterator[RtspServer]:
 
 @pytest.fixture
 def fast_media(monkeypatch) -> None:
-    """The Console's MediaHub with short retries (it is made in Console.__init__, before any tile acquires)."""
+    """The Console's MediaHub with short retries (it is made in Console.__init__, and the cameras' sources are
+    declared there too, so tiles acquire during start(): too early to set console.media.retry_* afterwards).
+    """
     import console.qt.runtime as runtime
-
     monkeypatch.setattr(runtime, "MediaHub", functools.partial(MediaHub, retry_base_s=0.2, retry_cap_s=1.0))
 
 
@@ -100,9 +101,6 @@ type = "cameras"
 
 [connectors.settings]
 timeout_s = 1.0
-# GPU decoding is off: "auto" asks for CUDA, which fails where there is no NVIDIA GPU
-# (see test_camera_streams.py: test_gpu_decoding_falls_back_to_the_cpu_without_a_gpu).
-hwaccel = "none"
 cameras = [
   {cameras}
 ]
@@ -164,11 +162,8 @@ def test_camera_tile_on_the_wall_shows_a_moving_picture(qtbot, make_console, reg
     assert first.std() > 20, first.std()
     assert len(np.unique(first.reshape(-1, 3)[::7], axis=0)) > 20
     # And it moves: a later grab of the same tile differs.
-    grabs = [first]
-
     def moved() -> bool:
-        grabs.append(tile_pixels(wall))
-        return np.abs(grabs[-1].astype(np.int16) - first.astype(np.int16)).max() > 60
+        return np.abs(tile_pixels(wall).astype(np.int16) - first.astype(np.int16)).max() > 60
 
     qtbot.waitUntil(moved, timeout=5000)
     assert console.operator.miniature.isVisible()
@@ -202,18 +197,22 @@ def test_one_camera_on_many_tiles_is_decoded_once_per_stream(qtbot, make_console
 
 
 # --- 10. hidden views stop decoding --------------------------------------------------------------------
-def test_hiding_the_operator_window_stops_the_miniatures_streams(qtbot, make_console, registry, tmp_path, server,
-                                                                  fast_media):
+def console_with_miniature(qtbot, make_console, registry, tmp_path, server):
     site = load(tmp_path, registry, site_toml(server, preset("2x2", ["cams/cam1", "cams/cam2"])))
     console = make_console(site)
     wall, mini = console.wall.windows["D11"], console.operator.miniature
     qtbot.waitUntil(lambda: all(live(wall, i) and live(mini, i) for i in range(2)), timeout=WAIT_MS)
     cam1, cam2 = console.store.sources["cams/cam1"], console.store.sources["cams/cam2"]
-    subs = {cam1.sub.key, cam2.sub.key}  # only the miniature uses the sub-streams
-    mains = {cam1.main.key, cam2.main.key}
+    subs = {cam1.sub.key, cam2.sub.key}  # only the miniature's small tiles use the sub-streams
+    mains = {cam1.main.key, cam2.main.key}  # the wall's 540 px tiles use the main streams
     assert keys(console) == subs | mains
-    sub_decoders = [console.media.decoders()[k] for k in subs]
+    return console, wall, mini, subs, mains
 
+
+def test_hiding_the_operator_window_stops_the_miniatures_streams(qtbot, make_console, registry, tmp_path, server,
+                                                                  fast_media):
+    console, wall, mini, subs, mains = console_with_miniature(qtbot, make_console, registry, tmp_path, server)
+    sub_decoders = [console.media.decoders()[k] for k in subs]
     console.operator.hide()
     qtbot.waitUntil(lambda: not mini.isVisible(), timeout=2000)
     assert mini.feeds == {}
@@ -222,25 +221,35 @@ def test_hiding_the_operator_window_stops_the_miniatures_streams(qtbot, make_con
     seq = wall.feeds[0].seq
     qtbot.waitUntil(lambda: wall.feeds[0].seq > seq, timeout=5000)  # the wall plays on
 
-    console.operator.show()
-    qtbot.waitUntil(lambda: mini.isVisible() and all(live(mini, i) for i in range(2)), timeout=WAIT_MS)
-    assert keys(console) == subs | mains
-    assert {mini.feeds[i].role for i in range(2)} == {"sub"}
-
 
 def test_minimising_the_operator_window_stops_the_miniatures_streams(qtbot, make_console, registry, tmp_path,
                                                                      server, fast_media):
-    site = load(tmp_path, registry, site_toml(server, preset("2x2", ["cams/cam1", "cams/cam2"])))
-    console = make_console(site)
-    wall, mini = console.wall.windows["D11"], console.operator.miniature
-    qtbot.waitUntil(lambda: all(live(wall, i) and live(mini, i) for i in range(2)), timeout=WAIT_MS)
-    cam1, cam2 = console.store.sources["cams/cam1"], console.store.sources["cams/cam2"]
-    mains = {cam1.main.key, cam2.main.key}
+    console, wall, mini, subs, mains = console_with_miniature(qtbot, make_console, registry, tmp_path, server)
     console.operator.showMinimized()
     qtbot.waitUntil(lambda: console.operator.isMinimized(), timeout=2000)
     qtbot.waitUntil(lambda: keys(console) == mains, timeout=2000)
+    seq = wall.feeds[1].seq
+    qtbot.waitUntil(lambda: wall.feeds[1].seq > seq, timeout=5000)
+
+
+def test_showing_the_operator_window_again_brings_the_miniatures_pictures_back(qtbot, make_console, registry,
+                                                                               tmp_path, server, fast_media):
+    console, wall, mini, subs, mains = console_with_miniature(qtbot, make_console, registry, tmp_path, server)
+    console.operator.hide()
+    qtbot.waitUntil(lambda: keys(console) == mains, timeout=2000)
+    console.operator.show()
+    qtbot.waitUntil(lambda: mini.isVisible(), timeout=2000)
+    try:
+        qtbot.waitUntil(lambda: all(live(mini, i) for i in range(2)), timeout=4000)
+    except Exception:
+        raise AssertionError(f"no pictures in the re-shown miniature; it holds {sorted(mini.feeds)}") from None
+    assert keys(console) == subs | mains
+    assert {mini.feeds[i].role for i in range(2)} == {"sub"}
+    # The same after minimising and restoring.
+    console.operator.showMinimized()
+    qtbot.waitUntil(lambda: keys(console) == mains, timeout=2000)
     console.operator.showNormal()
-    qtbot.waitUntil(lambda: all(live(mini, i) for i in range(2)), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: all(live(mini, i) for i in range(2)), timeout=4000)
 
 
 # --- 11. main/sub by size, no black gap ----------------------------------------------------------------
@@ -420,3 +429,50 @@ def test_tour_switch_on_a_big_wall_tile_shows_the_next_camera_at_once(qtbot, mak
     qtbot.waitUntil(look, timeout=WAIT_MS)
     blank = [sid for sid, has in looks if not has]
     assert not blank, f"the tile had no picture for {len(blank)} looks after the tour moved to {blank[0]}"
+
+
+def test_cameras_connector_health_is_ok_while_its_cameras_play(qtbot, make_console, registry, tmp_path, server,
+                                                               monkeypatch):
+
+    site = load(tmp_path, registry, site_toml(server, preset("1x1", ["cams/cam1"])))
+    console = make_console(site)  # the product's CamerasConnector.run, not fast_media's
+    wall = console.wall.windows["D11"]
+    qtbot.waitUntil(lambda: live(wall, 0) and "cams" in console.store.health, timeout=WAIT_MS)
+    health = console.store.health["cams"]
+    runner = console.supervisor.runners["cams"]
+    qtbot.waitUntil(lambda: runner.state == "ok", timeout=5000)
+    assert (health.state, health.last_error) == ("ok", ""), "what the health view shows for the cameras connector"
+
+
+def test_closing_while_the_cameras_connector_restarts_does_not_hang(qloop, qtbot, registry, tmp_path, server):
+    """Supervisor.stop() called in the very step in which a connector's stop() returns (here: from inside it,
+    the moment a console closing during a connector restart meets)."""
+    from console.bus import Bus
+    from console.supervisor import Supervisor
+
+    site = load(tmp_path, registry, site_toml(server, preset("1x1", ["cams/cam1"])))
+    supervisor = Supervisor(Bus(), registry, [("cams", "cameras", True)], site.connector_configs,
+                            retry_base_s=0.05, retry_cap_s=0.1)
+    runner = supervisor.runners["cams"]
+    connector = runner.connector
+    stopping: list[asyncio.Task] = []
+
+    async def run() -> None:
+        raise ConnectionError("backend lost")  # the supervisor stops the connector, then retries
+
+    async def stop() -> None:
+        if not stopping:
+            stopping.append(asyncio.ensure_future(supervisor.stop()))  # cancels _supervise in this step
+
+    connector.run, connector.stop = run, stop
+    supervisor.start()
+    qtbot.waitUntil(lambda: bool(stopping), timeout=5000)
+    try:
+        qtbot.waitUntil(stopping[0].done, timeout=2000)
+    except Exception:
+        raise AssertionError(f"Supervisor.stop() hangs; the connector is {runner.state!r} again") from None
+    finally:
+        if not stopping[0].done():  # get rid of the stuck task: cancel until it gives in
+            qtbot.waitUntil(lambda: runner.task.cancel() and False or runner.task.done(), timeout=2000)
+            qtbot.waitUntil(stopping[0].done, timeout=2000)
+    assert runner.task.cancelled()

@@ -67,6 +67,17 @@ class CameraFeed:
         self.previous = self.current
         self._open(spec)
 
+    def switch(self, source: Source, size: tuple[int, int], force_main: bool = False) -> None:
+        """Show another camera; the current picture stays until the new one delivers."""
+        if self.previous is not None:
+            self.previous.release()
+        self.previous = self.current
+        self.source = source
+        self.size = size
+        self.force_main = force_main
+        self.current = None
+        self._open(self._choose(size, force_main, None))
+
     def frame(self) -> Frame | None:
         """The newest picture to paint: the new stream's once it has one, else the old one's."""
         if self.current is not None:

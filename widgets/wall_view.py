@@ -177,9 +177,17 @@ class WallView(QWidget):
     def _sync_feeds(self) -> None:
         wanted = self._wanted()
         for i in list(self.feeds):
-            if i not in wanted or wanted[i][0] != self.feeds[i].source:
+            if i not in wanted:
                 self.feeds.pop(i).release()
                 self._seen_frames.pop(i, None)
+            elif wanted[i][0] != self.feeds[i].source:
+                src, size, main = wanted[i]
+                if src.main is None and src.sub is None:
+                    self.feeds.pop(i).release()
+                else:
+                    # Another camera on the same tile (a tour moving on, an alarm): the old picture
+                    # stays until the new camera's first frame, as in a main/sub switch.
+                    self.feeds[i].switch(src, size, main)
         for i, (src, size, zoomed) in wanted.items():
             feed = self.feeds.get(i)
             if feed is None:
@@ -218,6 +226,7 @@ class WallView(QWidget):
             feed.release()
         self.feeds = {}
         self._seen_frames = {}
+        self._plan_key = ()  # shown again, it must plan its streams anew
 
     def _tick(self) -> None:
         if not self._timer.isActive() and self.isVisible():

@@ -7,6 +7,7 @@ and the tiles show URLs with the password masked.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -32,6 +33,8 @@ class CameraEntry(BaseModel):
 
 
 class CamerasConfig(ConnectorConfig):
+    # Streams report their own state on their tiles; the list itself never goes stale.
+    stale_after_s: float = Field(7 * 86400.0, gt=0, title="Stale after", json_schema_extra={"unit": "s"})
     username: str = Field("", title="Default user name")
     password: SecretStr | None = Field(None, title="Default password")
     transport: Literal["tcp", "udp"] = Field("tcp", title="RTSP transport")
@@ -55,6 +58,11 @@ def with_credentials(url: str, user: str, password: str) -> str:
 class CamerasConnector(Connector):
     Config = CamerasConfig
     kind = "cameras"
+
+    async def run(self) -> None:
+        # The list is static: the connector's work is done once its sources are declared. Each
+        # stream's health shows on its tiles, not here.
+        await asyncio.Event().wait()
 
     def declared_sources(self) -> list[Source]:
         cfg: CamerasConfig = self.config

@@ -178,9 +178,15 @@ class StreamDecoder:
         while not self._stop.is_set():
             self._set(state=StreamState.CONNECTING if attempt == 0 else StreamState.RECONNECTING,
                       attempt=attempt, next_try_at=None)
+            began = time.monotonic()
             try:
                 self._session()
                 reason, detail = Reason.ENDED, "the stream ended"
+            except av.error.InvalidDataError as exc:
+                reason, detail = classify(exc)
+                # FFmpeg reports an RTSP open that ran into its timeout as "invalid data".
+                if reason == Reason.OTHER and time.monotonic() - began >= 0.9 * self.spec.timeout_s:
+                    reason = Reason.TIMEOUT
             except av.error.FFmpegError as exc:
                 reason, detail = classify(exc)
             except OSError as exc:
