@@ -146,6 +146,7 @@ class AlertQueueView(QWidget):
         self.desk = desk
         self.unit_names = {u.code: u.name for u in units}
         self._label_cache: dict[str, str] = {}
+        self._folded: dict[int, tuple[tuple, str]] = {}
         self.model = AlertTableModel(self._labels, self.unit_names)
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -259,8 +260,25 @@ class AlertQueueView(QWidget):
             text += " · " + self._label_cache["cleared"]
         return text
 
-    def _matches(self, a: Alert, now: float) -> bool:
+    def _filter(self) -> Callable[[Alert, float], bool]:
+        """The current filters as one test; built once per refresh (thousands of alerts go through it)."""
         state = self.state.currentData() or "open"
+        domain = self.domain.currentData() or ""
+        unit = self.unit.currentData() or ""
+        needle = fold(self.text.text().strip()).split()
+        return lambda a, now: self._matches(a, now, state, domain, unit, needle)
+
+    def _haystack(self, a: Alert) -> str:
+        key = (a.id, a.title, a.assignee, a.state)
+        hit = self._folded.get(a.id)
+        if hit is None or hit[0] != key:
+            text = fold(" ".join((a.title, a.text, a.location, self.unit_names.get(a.unit, a.unit), a.assignee,
+                                  a.key)))
+            hit = (key, text)
+            self._folded[a.id] = hit
+        return hit[1]
+
+    def _matches(self, a: Alert, now: float, state: str, domain: str, unit: str, needle: list[str]) -> bool:
         if state == "silenced":
             if a.silenced_by is None:
                 return False
@@ -272,15 +290,13 @@ class AlertQueueView(QWidget):
             return False
         elif state not in ("open", "all", "overdue") and a.state.value != state:
             return False
-        if self.domain.currentData() and a.domain != self.domain.currentData():
+        if domain and a.domain != domain:
             return False
-        if self.unit.currentData() and a.unit != self.unit.currentData():
+        if unit and a.unit != unit:
             return False
-        needle = fold(self.text.text().strip())
         if needle:
-            hay = fold(" ".join((a.title, a.text, a.location, self.unit_names.get(a.unit, a.unit), a.assignee,
-                                 a.key)))
-            return all(word in hay for word in needle.split())
+            hay = self._haystack(a)
+            return all(word in hay for word in needle)
         return True
 
     def _row(self, a: Alert) -> Row:
@@ -292,7 +308,8 @@ class AlertQueueView(QWidget):
 
     def build_rows(self) -> list[Row]:
         now = time.time()
-        alerts = [a for a in self.desk.alerts.values() if self._matches(a, now)]
+        matches = self._filter()
+        alerts = [a for a in self.desk.alerts.values() if matches(a, now)]
         rows: list[Row] = []
         folded = [a for a in alerts if self.desk.in_storm_fold(a)] if self.desk.storm else []
         if folded:
@@ -331,11 +348,19 @@ class AlertQueueView(QWidget):
                     self.table.selectRow(i)
                     break
         now = time.time()
-        open_alerts = [a for a in self.desk.alerts.values() if a.is_open and a.silenced_by is None]
-        silenced = sum(1 for a in self.desk.alerts.values() if a.is_open and a.silenced_by is not None)
+        # One pass for every count (a flood means thousands of alerts, four times a second).
+        open_n = critical = overdue = silenced = 0
+        for a in self.desk.alerts.values():
+            if not a.is_open:
+                continue
+            if a.silenced_by is not None:
+                silenced += 1
+                continue
+            open_n += 1
+            critical += a.severity == Severity.CRITICAL and a.state == AlertState.NEW
+            overdue += a.deadline is not None and now > a.deadline
         self.counts.setText(self.tr("Open %1 · critical unacknowledged %2 · overdue %3 · silenced %4").replace(
-            "%1", str(len(open_alerts))).replace("%2", str(len(self.desk.unacknowledged_critical()))).replace(
-            "%3", str(len(self.desk.overdue(now)))).replace("%4", str(silenced)))
+            "%1", str(open_n)).replace("%2", str(critical)).replace("%3", str(overdue)).replace("%4", str(silenced)))
         if self.desk.storm:
             self.storm_banner.setText(self.tr("Alert storm: new alerts are folded into one row per storm; "
                                               "critical alerts stay listed."))

@@ -131,6 +131,8 @@ class MqttAlertsConnector(Connector):
         try:
             async for message in client.messages:
                 self._handle(client, message, loop)
+                # Buffered messages come back without a pause: yield, so a flood cannot freeze the screen.
+                await asyncio.sleep(0)
         except aiomqtt.MqttError as exc:
             cause = f" ({exc.__cause__})" if exc.__cause__ is not None else ""
             raise ConnectionError(f"lost the MQTT broker {self._where}: {exc}{cause}") from None

@@ -138,6 +138,8 @@ class WsAlertsConnector(Connector):
         try:
             async for raw in ws:
                 self._handle(ws, raw, loop)
+                # Buffered messages come back without a pause: yield, so a flood cannot freeze the screen.
+                await asyncio.sleep(0)
         except ConnectionClosed:
             pass
         # A normal close is a disconnect too: the feed is live, so the supervisor reconnects.

@@ -68,6 +68,13 @@ def _alert_row(a: Alert) -> dict[str, Any]:
     }
 
 
+_ALERT_COLUMNS = ("id", "source", "key", "severity", "domain", "title", "text", "unit", "location", "cameras",
+                  "first_time", "last_time", "received_time", "count", "state", "assignee", "deadline", "flapping",
+                  "cleared", "silenced_by", "acted_by", "acted_at", "history_len")
+_ALERT_UPSERT = (f"INSERT OR REPLACE INTO alerts ({', '.join(_ALERT_COLUMNS)}) "
+                 f"VALUES ({', '.join('?' * len(_ALERT_COLUMNS))})")
+
+
 class AlertService:
     """Owner of the alert writer thread and its database connection."""
 
@@ -80,6 +87,7 @@ class AlertService:
         self._unwritten: dict[int, Alert] = {}
         self._unwritten_silences: dict[int, Silence] = {}
         self.book = self._load()
+        self._history_written: dict[int, int] = {a.id: len(a.history) for a in self.book.alerts.values()}
 
     # -- storage --------------------------------------------------------------------------
     def _connect(self) -> sqlite_utils.Database:
@@ -281,17 +289,22 @@ class AlertService:
         return False
 
     def _write(self, db: sqlite_utils.Database, alerts: list[Alert], silences: list[Silence]) -> None:
+        # The hot path of a flood: sqlite-utils made the tables; rows go in through the DB-API's
+        # executemany, which measured 3x faster than insert_all's per-value conversion for this shape.
         with db.conn:
             if alerts:
-                old = {r["id"]: r["history_len"] for r in db.query(
-                    f"select id, history_len from alerts where id in ({','.join('?' * len(alerts))})",
-                    [a.id for a in alerts])}
-                db.table("alerts").upsert_all([_alert_row(a) for a in alerts], pk="id")
-                history = [
-                    {"alert_id": a.id, "seq": i, "ts": h.ts, "actor": h.actor, "action": h.action, "note": h.note}
-                    for a in alerts for i, h in enumerate(a.history) if i >= old.get(a.id, 0)
-                ]
+                rows = [_alert_row(a) for a in alerts]
+                db.conn.executemany(_ALERT_UPSERT, [tuple(r[c] for c in _ALERT_COLUMNS) for r in rows])
+                # History entries only ever grow: write the ones after what is already on disk.
+                old = self._history_written
+                history = [(a.id, i, h.ts, h.actor, h.action, h.note)
+                           for a in alerts for i, h in enumerate(a.history) if i >= old.get(a.id, 0)]
                 if history:
-                    db.table("alert_history").insert_all(history, pk=("alert_id", "seq"), replace=True)
+                    db.conn.executemany(
+                        "INSERT OR REPLACE INTO alert_history (alert_id, seq, ts, actor, action, note) "
+                        "VALUES (?, ?, ?, ?, ?, ?)", history)
             if silences:
                 db.table("silences").upsert_all([s.__dict__ for s in silences], pk="id")
+        # Only once committed: a failed write is retried with the same history.
+        for a in alerts:
+            self._history_written[a.id] = len(a.history)
