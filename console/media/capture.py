@@ -7,7 +7,6 @@ only, scaled once to the size the tiles ask for and converted to bgra.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from console.media.decoder import Reason, StreamInfo, StreamState, fit
+from console.media.decoder import Reason, StreamInfo, StreamReader, StreamState, fit
 from console.media.slots import FrameSlot
 from console.model.sources import StreamSpec
 from console.retry import backoff_delay
@@ -24,43 +23,13 @@ from console.retry import backoff_delay
 log = logging.getLogger(__name__)
 
 
-class OpenCvCapture:
-    STALL_AFTER_S = 2.0
+class OpenCvCapture(StreamReader):
+    thread_label = "capture"
 
     def __init__(self, spec: StreamSpec, slot: FrameSlot, want_size: Callable[[], tuple[int, int]],
                  retry_base_s: float = 0.5, retry_cap_s: float = 30.0) -> None:
-        self.spec = spec
-        self.slot = slot
-        self.want_size = want_size
-        self.retry_base_s = retry_base_s
-        self.retry_cap_s = retry_cap_s
+        super().__init__(spec, slot, want_size, retry_base_s, retry_cap_s)
         self._info = StreamInfo(decode_path="CPU (OpenCV)")
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.keyframes_only = False
-
-    @property
-    def info(self) -> StreamInfo:
-        info = self._info
-        if info.state == StreamState.LIVE and info.last_frame_at is not None:
-            if time.time() - info.last_frame_at > self.STALL_AFTER_S:
-                return replace(info, state=StreamState.STALLED)
-        return info
-
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=f"capture {self.spec.url}", daemon=True)
-        self._thread.start()
-
-    def stop(self, wait: bool = True) -> None:
-        self._stop.set()
-        if wait and self._thread is not None:
-            self._thread.join(timeout=self.spec.timeout_s + 2)
-        self._info = replace(self._info, state=StreamState.STOPPED)
 
     def _device(self) -> int | str:
         return int(self.spec.url) if self.spec.url.isdigit() else self.spec.url

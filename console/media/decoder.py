@@ -125,11 +125,13 @@ def masked(url: str) -> str:
     return url
 
 
-class StreamDecoder:
-    """Owner of one stream's decode thread. ``start``/``stop`` from the GUI thread; the thread
-    writes frames into ``slot`` and publishes ``info``. ``want_size`` is read for every frame."""
+class StreamReader:
+    """What every stream reader shares (PyAV's decoder, OpenCV's capture): an owned thread that
+    writes into ``slot`` and publishes ``info``; ``start``/``stop`` from the GUI thread.
+    ``want_size`` is read for every frame."""
 
     STALL_AFTER_S = 2.0
+    thread_label = "stream"
 
     def __init__(self, spec: StreamSpec, slot: FrameSlot, want_size: Callable[[], tuple[int, int]],
                  retry_base_s: float = 0.5, retry_cap_s: float = 30.0) -> None:
@@ -142,8 +144,6 @@ class StreamDecoder:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.keyframes_only = False  # hidden previews: one picture per GOP, almost free
-        self._failing = False
-        self._hw_unavailable = False
 
     @property
     def info(self) -> StreamInfo:
@@ -158,7 +158,8 @@ class StreamDecoder:
 
     def start(self) -> None:
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=f"decode {masked(self.spec.url)}", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"{self.thread_label} {masked(self.spec.url)}",
+                                        daemon=True)
         self._thread.start()
 
     def stop(self, wait: bool = True) -> None:
@@ -171,6 +172,21 @@ class StreamDecoder:
     @property
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+
+class StreamDecoder(StreamReader):
+    """PyAV (FFmpeg): RTSP, files, HTTP MJPEG; on the GPU's decoder where there is one."""
+
+    thread_label = "decode"
+
+    def __init__(self, spec: StreamSpec, slot: FrameSlot, want_size: Callable[[], tuple[int, int]],
+                 retry_base_s: float = 0.5, retry_cap_s: float = 30.0) -> None:
+        super().__init__(spec, slot, want_size, retry_base_s, retry_cap_s)
+        self._failing = False
+        self._hw_unavailable = False
 
     # -- the thread ----------------------------------------------------------------------
     def _run(self) -> None:

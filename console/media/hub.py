@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 
 from console.media.capture import OpenCvCapture
-from console.media.decoder import StreamDecoder, StreamInfo
+from console.media.decoder import StreamDecoder, StreamInfo, StreamReader
 from console.media.slots import Frame, FrameSlot
 from console.model.sources import StreamSpec
 
@@ -24,7 +24,7 @@ DEFAULT_SIZE = (640, 360)
 
 @dataclass
 class _Entry:
-    decoder: StreamDecoder | OpenCvCapture
+    decoder: StreamReader
     slot: FrameSlot
     sizes: dict[int, tuple[int, int]] = field(default_factory=dict)  # handle id -> wanted size
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -73,7 +73,7 @@ class MediaHub:
         self.retry_cap_s = retry_cap_s
         self._entries: dict[str, _Entry] = {}
         self._ids = itertools.count(1)
-        self._stopping: list[StreamDecoder | OpenCvCapture] = []
+        self._stopping: list[StreamReader] = []
 
     def acquire(self, spec: StreamSpec, size: tuple[int, int] = DEFAULT_SIZE) -> StreamHandle:
         entry = self._entries.get(spec.key)
@@ -103,7 +103,7 @@ class MediaHub:
             self._stopping.append(entry.decoder)
         self._stopping = [d for d in self._stopping if d.alive]
 
-    def decoders(self) -> dict[str, StreamDecoder | OpenCvCapture]:
+    def decoders(self) -> dict[str, StreamReader]:
         """The running decoders by stream key (what is being decoded right now)."""
         return {key: e.decoder for key, e in self._entries.items()}
 
