@@ -6,6 +6,7 @@ bezel, and in the operator's miniature, from one state. Thread: GUI thread.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -69,7 +70,9 @@ class TileContext:
     banner: Callable[[], str] = lambda: ""  # a calm line along the wall's bottom (never a dialog)
 
 
-def _font(px: float, bold: bool = False) -> QFont:
+@functools.lru_cache(maxsize=256)
+def _font(px: float | int, bold: bool = False) -> QFont:
+    # Painting asks for fonts many times a second; a handful of sizes cover every tile.
     f = QFont()
     f.setPixelSize(max(6, int(px)))
     f.setBold(bold)

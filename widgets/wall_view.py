@@ -56,11 +56,13 @@ def tile_rects(store: Store, geometry: WallGeometry) -> list[QRectF]:
 
 
 def paint_canvas(p: QPainter, ctx: TileContext, geometry: WallGeometry, region: Rect, show_bezels: bool,
-                 only: int | None = None) -> None:
+                 only: int | None = None, exposed: QRectF | None = None) -> None:
     """Paint the tiles that meet ``region`` (canvas pixels); the painter maps canvas to device.
     ``only``: paint just that tile, over the whole region (a tile shown full-screen)."""
     store = ctx.store
     clip = QRectF(region.x, region.y, region.w, region.h)
+    if exposed is not None:
+        clip = clip.intersected(exposed)  # only what Qt asked to repaint (one tile's new frame, say)
     p.fillRect(clip, BG)
     if only is not None and only < store.state.layout.tile_count:
         paint_tile(p, clip, only, store.state.tiles[only], ctx)
@@ -246,19 +248,24 @@ class WallView(QWidget):
         if plan_key != self._plan_key:
             self._plan_key = plan_key
             self._sync_feeds()
+        fresh = []
         for i, feed in self.feeds.items():
             seq = feed.seq
             if self._seen_frames.get(i) != seq:
                 self._seen_frames[i] = seq
-                dirty = True
+                fresh.append(i)
             elif feed.info is not None and feed.info.state != "live":
-                dirty = True  # keep the state text's countdown moving
+                fresh.append(i)  # keep the state text's countdown moving
         banner = self.banner()
         if banner != self._seen_banner:
             self._seen_banner = banner
             dirty = True
-        if dirty or (self.overlay and self.feeds):
+        if dirty or (self.overlay and self.feeds) or self.maximized is not None:
             self.update()
+        else:
+            # Only the tiles whose picture changed: a new frame on one camera repaints one tile.
+            for i in fresh:
+                self.update(self._tile_device_rect(i).toAlignedRect().adjusted(-2, -2, 2, 2))
 
     # -- geometry ------------------------------------------------------------------------
     def _scale(self) -> float:
@@ -290,7 +297,7 @@ class WallView(QWidget):
     # -- painting ------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         p = QPainter(self)
-        p.fillRect(self.rect(), BG)
+        p.fillRect(event.rect(), BG)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         # Until decoders scale to the tile's size, smooth scaling keeps burned-in text readable.
@@ -299,8 +306,11 @@ class WallView(QWidget):
         p.translate(o)
         p.scale(s, s)
         p.translate(-self.region.x, -self.region.y)
+        exposed = QRectF(self.to_canvas(QPointF(event.rect().topLeft())),
+                         self.to_canvas(QPointF(event.rect().bottomRight()) + QPointF(1, 1)))
         paint_canvas(p, self.context(), self.geometry_, self.region,
-                     show_bezels=self.interactive and self.maximized is None, only=self.maximized)
+                     show_bezels=self.interactive and self.maximized is None, only=self.maximized,
+                     exposed=exposed.adjusted(-2, -2, 2, 2))
         if self.interactive and self.maximized is None and self.selected is not None \
                 and self.selected < self.store.state.layout.tile_count:
             rect = tile_rects(self.store, self.geometry_)[self.selected]
