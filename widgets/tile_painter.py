@@ -205,15 +205,21 @@ def _paint_frame(p: QPainter, r: QRectF, frame: Frame, zoom: tuple[float, float,
         factor, cx, cy = zoom
         w, h = src.width() / factor, src.height() / factor
         src = QRectF(cx * img.shape[1] - w / 2, cy * img.shape[0] - h / 2, w, h)
-    # Fit the picture into the tile, keeping its shape (no stretched faces or number plates).
+    p.fillRect(r, QColor(0, 0, 0))
+    iw, ih = img.shape[1], img.shape[0]
+    # The decoder made the picture for this tile (its width rounded down to 16 pixels): copy it
+    # 1:1, centred, rather than stretch it by a few pixels, which would cost a smooth rescale.
+    made_for_tile = iw <= r.width() + 0.5 and ih <= r.height() + 0.5 and (
+        r.width() - iw < 24 or r.height() - ih < 24)
+    if zoom is None and made_for_tile and not p.transform().isScaling():
+        target = QRectF(round(r.center().x() - iw / 2), round(r.center().y() - ih / 2), iw, ih)
+        p.drawImage(target.topLeft(), qimg)
+        return target
+    # Otherwise fit the picture into the tile, keeping its shape (no stretched faces or number plates).
     scale = min(r.width() / src.width(), r.height() / src.height())
     w, h = src.width() * scale, src.height() * scale
     target = QRectF(r.center().x() - w / 2, r.center().y() - h / 2, w, h)
-    p.fillRect(r, QColor(0, 0, 0))
-    if zoom is None and abs(w - img.shape[1]) < 1.5 and abs(h - img.shape[0]) < 1.5 and not p.transform().isScaling():
-        p.drawImage(target.topLeft().toPoint(), qimg)  # already the tile's size: a plain copy
-    else:
-        p.drawImage(target, qimg, src)
+    p.drawImage(target, qimg, src)
     return target
 
 

@@ -56,19 +56,23 @@ def tile_rects(store: Store, geometry: WallGeometry) -> list[QRectF]:
 
 
 def paint_canvas(p: QPainter, ctx: TileContext, geometry: WallGeometry, region: Rect, show_bezels: bool,
-                 only: int | None = None, exposed: QRectF | None = None) -> None:
+                 only: int | None = None, exposed: list[QRectF] | None = None) -> None:
     """Paint the tiles that meet ``region`` (canvas pixels); the painter maps canvas to device.
     ``only``: paint just that tile, over the whole region (a tile shown full-screen)."""
     store = ctx.store
     clip = QRectF(region.x, region.y, region.w, region.h)
-    if exposed is not None:
-        clip = clip.intersected(exposed)  # only what Qt asked to repaint (one tile's new frame, say)
+    if exposed:
+        # Only what Qt asked to repaint (a tile's new frame, say): tiles outside it are skipped.
+        bound = QRectF(exposed[0])
+        for r in exposed[1:]:
+            bound = bound.united(r)
+        clip = clip.intersected(bound)
     p.fillRect(clip, BG)
     if only is not None and only < store.state.layout.tile_count:
         paint_tile(p, clip, only, store.state.tiles[only], ctx)
     else:
         for i, rect in enumerate(tile_rects(store, geometry)):
-            if rect.intersects(clip):
+            if rect.intersects(clip) and (not exposed or any(rect.intersects(e) for e in exposed)):
                 paint_tile(p, rect, i, store.state.tiles[i], ctx)
     banner = ctx.banner()
     if banner:
@@ -173,7 +177,8 @@ class WallView(QWidget):
                 rect = clip
             # Full-screen and zoomed tiles show detail: they always take the main stream.
             main = self.maximized == i or self.zoom.get(i, (1.0, 0.5, 0.5))[0] > 1.0
-            wanted[i] = (src, (int(rect.width() * scale), int(rect.height() * scale)), main)
+            # The picture is painted inside the tile's 2-pixel frame: ask for exactly that much.
+            wanted[i] = (src, (int(rect.width() * scale) - 4, int(rect.height() * scale) - 4), main)
         return wanted
 
     def _sync_feeds(self) -> None:
@@ -260,12 +265,12 @@ class WallView(QWidget):
         if banner != self._seen_banner:
             self._seen_banner = banner
             dirty = True
-        if dirty or (self.overlay and self.feeds) or self.maximized is not None:
+        if dirty or (self.overlay and self.feeds) or (self.maximized is not None and fresh):
             self.update()
         else:
             # Only the tiles whose picture changed: a new frame on one camera repaints one tile.
             for i in fresh:
-                self.update(self._tile_device_rect(i).toAlignedRect().adjusted(-2, -2, 2, 2))
+                self.update(self._tile_device_rect(i).toAlignedRect())
 
     # -- geometry ------------------------------------------------------------------------
     def _scale(self) -> float:
@@ -300,17 +305,20 @@ class WallView(QWidget):
         p.fillRect(event.rect(), BG)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        # Until decoders scale to the tile's size, smooth scaling keeps burned-in text readable.
+        # Pictures made for their tile are copied 1:1; smoothing is for the rest (the miniature, zoom).
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         s, o = self._scale(), self._origin()
         p.translate(o)
         p.scale(s, s)
         p.translate(-self.region.x, -self.region.y)
-        exposed = QRectF(self.to_canvas(QPointF(event.rect().topLeft())),
-                         self.to_canvas(QPointF(event.rect().bottomRight()) + QPointF(1, 1)))
+        # Each rectangle Qt asks for, in canvas pixels, shrunk a hair so a neighbour that only touches
+        # it is not repainted too.
+        exposed = [QRectF(self.to_canvas(QPointF(r.topLeft())),
+                          self.to_canvas(QPointF(r.bottomRight()) + QPointF(1, 1))).adjusted(0.5, 0.5, -0.5, -0.5)
+                   for r in event.region()]  # type: ignore[attr-defined]  # iterable at run time
         paint_canvas(p, self.context(), self.geometry_, self.region,
                      show_bezels=self.interactive and self.maximized is None, only=self.maximized,
-                     exposed=exposed.adjusted(-2, -2, 2, 2))
+                     exposed=exposed)
         if self.interactive and self.maximized is None and self.selected is not None \
                 and self.selected < self.store.state.layout.tile_count:
             rect = tile_rects(self.store, self.geometry_)[self.selected]
