@@ -48,8 +48,9 @@ def main(argv: list[str]) -> int:
     import gi
 
     gi.require_version("Gst", "1.0")
+    gi.require_version("GstRtsp", "1.0")
     gi.require_version("GstRtspServer", "1.0")
-    from gi.repository import GLib, Gst, GstRtspServer
+    from gi.repository import GLib, Gst, GstRtsp, GstRtspServer
 
     Gst.init(None)
     loop = GLib.MainLoop()
@@ -80,7 +81,9 @@ def main(argv: list[str]) -> int:
             if sample is None:
                 return Gst.FlowReturn.OK
             with self.lock:
-                targets = list(self.targets)
+                # Only while a client plays it: a prepared media waits in PAUSED, and what an appsrc
+                # queued then would reach the next client as a stale burst (a camera sends only live).
+                targets = [a for a in self.targets if a.current_state == Gst.State.PLAYING]
             if targets:
                 buf = sample.get_buffer().copy()
                 buf.pts = Gst.CLOCK_TIME_NONE  # appsrc do-timestamp stamps it with the media's clock
@@ -111,8 +114,9 @@ def main(argv: list[str]) -> int:
     server.set_service(str(args.port))
     points = server.get_mount_points()
     sources = []
+    factories = []
     launch = (
-        "( appsrc name=src is-live=true do-timestamp=true format=time max-bytes=0 max-buffers=100 "
+        "( appsrc name=src is-live=true do-timestamp=true format=time max-bytes=0 max-buffers=25 "
         'leaky-type=downstream caps="video/x-h264,stream-format=byte-stream,alignment=au" ! '
         "h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )"
     )
@@ -122,6 +126,9 @@ def main(argv: list[str]) -> int:
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_launch(launch)
         factory.set_shared(True)
+        # TCP only (interleaved in the RTSP connection), for every client alike: a client that asks for UDP
+        # first gets "461 Unsupported transport" and FFmpeg-based clients then retry over TCP by themselves.
+        factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
 
         def on_configure(_factory, media, source=source) -> None:
             appsrc = media.get_element().get_by_name_recurse_up("src")
@@ -130,6 +137,7 @@ def main(argv: list[str]) -> int:
 
         factory.connect("media-configure", on_configure)
         points.add_factory(path, factory)
+        factories.append((path, factory))
 
     if server.attach(None) == 0:
         sys.stderr.write(f"passthrough_server: cannot listen on 127.0.0.1:{args.port}\n")
@@ -152,6 +160,31 @@ def main(argv: list[str]) -> int:
 
         GLib.timeout_add(500, parent_alive)
 
+    # Keep every mount's shared media prepared from the start, like a camera whose stream always runs:
+    # the server holds one prepare reference, so a client's DESCRIBE is answered at once and its PLAY
+    # joins the running stream mid-GOP (without it the first client of a mount waits one GOP for the
+    # media to prepare and then another for the next key frame: up to two GOPs).
+    held = []
+    prepared = set()
+
+    def on_prepared(media) -> None:
+        prepared.add(id(media))
+        if len(prepared) == len(held):
+            sys.stdout.write(f"READY {port}\n")
+            sys.stdout.flush()
+
+    def prepare_all() -> bool:
+        for path, factory in factories:
+            _ok, url = GstRtsp.RTSPUrl.parse(f"rtsp://127.0.0.1:{port}{path}")
+            media = factory.construct(url)  # a shared factory caches it: clients of this URL get this media
+            held.append(media)
+            media.connect("prepared", on_prepared)
+        pool = server.get_thread_pool()
+        for media in held:
+            # A media thread from the server's pool runs the media's bus, as for a client's media.
+            media.prepare(pool.get_thread(GstRtspServer.RTSPThreadType.MEDIA, GstRtspServer.RTSPContext()))
+        return GLib.SOURCE_REMOVE
+
     step = args.stagger_ms / max(len(sources), 1)
     started = [0]
 
@@ -159,8 +192,7 @@ def main(argv: list[str]) -> int:
         source.start()
         started[0] += 1
         if started[0] == len(sources):
-            sys.stdout.write(f"READY {port}\n")
-            sys.stdout.flush()
+            GLib.idle_add(prepare_all)
         return GLib.SOURCE_REMOVE
 
     for i, source in enumerate(sources):
