@@ -49,6 +49,22 @@ def qloop(_session_loop, qtbot) -> Iterator[asyncio.AbstractEventLoop]:
     asyncio.events._set_running_loop(None)
 
 
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="module")
+def gst() -> None:
+    """GStreamer's RTSP server must run for the camera tests; in CI a missing one fails, never skips."""
+    from tests.servers.rtsp import gst_available
+
+    ok, why = gst_available()
+    if not ok:
+        if in_ci():
+            pytest.fail(f"the GStreamer RTSP server cannot run, and CI must not skip: {why} (run bash .ci/setup)")
+        pytest.skip(f"GStreamer RTSP server not available here: {why} (run bash .ci/setup)")
+
+
 def run_coro(qtbot, coro, timeout_ms: int = 10000):
     """Run a coroutine on the qasync loop and wait for its result while Qt processes events."""
     task = asyncio.ensure_future(coro)

@@ -19,7 +19,7 @@ import pytest
 from console.media.decoder import Reason, StreamState
 from console.media.hub import MediaHub, StreamHandle
 from console.model.sources import StreamSpec
-from tests.servers.rtsp import RtspServer, free_port, gst_available
+from tests.servers.rtsp import RtspServer, free_port
 
 T = TypeVar("T")
 
@@ -33,10 +33,6 @@ MOUNTS = [
 OWN_MOUNTS = [{"path": "/cam", "codec": "h264", **SMALL}]
 TIMEOUT_S = 1.0  # the RTSP open/read timeout of the streams (the site's cameras.timeout_s)
 FIRST_FRAME_MAX_S = 2.2  # one GOP (1 s at gop 25) + 200 ms, with margin for this noisy machine
-
-
-def _ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def wait_for(condition: Callable[[], T], timeout: float, what: str, interval: float = 0.01) -> T:
@@ -82,15 +78,6 @@ class StateLog:
         self._stop.set()
         self._thread.join(5)
         self._sample()  # the state the test saw last
-
-
-@pytest.fixture(scope="module")
-def gst() -> None:
-    ok, why = gst_available()
-    if not ok:
-        if _ci():
-            pytest.fail(f"the GStreamer RTSP server cannot run, and CI must not skip: {why}")
-        pytest.skip(f"GStreamer RTSP server not available here: {why}")
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from PySide6.QtGui import QImage
 
 from console.commands import ApplyLayout, RecallPreset
 from console.media.hub import MediaHub
-from tests.servers.rtsp import RtspServer, gst_available
+from tests.servers.rtsp import RtspServer
 
 MAIN = {"width": 640, "height": 360, "fps": 25, "gop": 25, "bitrate": 400}
 SUB = {"width": 320, "height": 180, "fps": 25, "gop": 25, "bitrate": 200}
@@ -39,19 +39,6 @@ def run_coro(qtbot, coro, timeout_ms: int = 10000):
     task = asyncio.ensure_future(coro)
     qtbot.waitUntil(task.done, timeout=timeout_ms)
     return task.result()
-
-
-def _ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-@pytest.fixture(scope="module")
-def gst() -> None:
-    ok, why = gst_available()
-    if not ok:
-        if _ci():
-            pytest.fail(f"the GStreamer RTSP server cannot run, and CI must not skip: {why}")
-        pytest.skip(f"GStreamer RTSP server not available here: {why}")
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ raises, that restart() keeps the port, and that the latency mount's stamps decod
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 
@@ -21,7 +20,6 @@ from tests.servers.rtsp import (
     decode_stamp,
     decode_stamp_raw,
     free_port,
-    gst_available,
     make_stamp_plane,
     mount_spec,
 )
@@ -40,19 +38,6 @@ MOUNTS = [
         "password": PASSWORD,
     },
 ]
-
-
-def _ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-@pytest.fixture(scope="module")
-def gst() -> None:
-    ok, why = gst_available()
-    if not ok:
-        if _ci():
-            pytest.fail(f"the GStreamer RTSP server cannot run, and CI must not skip: {why}")
-        pytest.skip(f"GStreamer RTSP server not available here: {why}")
 
 
 @pytest.fixture(scope="module")
