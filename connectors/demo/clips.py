@@ -55,7 +55,7 @@ def encode_camera(index: int, label: str, paths: dict[str, Path]) -> None:
         outputs.append((container, stream, tmp, path, (w, h)))
     try:
         for n in range(int(pictures.LOOP_S * FPS)):
-            pictures.render(base, index, label, n / FPS, frame, clock=False)
+            pictures.render(base, index, label, n / FPS, frame)
             for container, stream, _tmp, _path, size in outputs:
                 same = size == (frame.shape[1], frame.shape[0])
                 bgra: np.ndarray = frame if same else cv2.resize(frame, size, interpolation=cv2.INTER_LINEAR)

@@ -1,8 +1,6 @@
-"""Synthetic camera pictures: a street scene with moving traffic and a running clock (BGRA)."""
+"""Synthetic camera pictures: a street scene whose traffic loops seamlessly (BGRA), for the demo clips."""
 
 from __future__ import annotations
-
-import time
 
 import cv2
 import numpy as np
@@ -45,7 +43,7 @@ LOOP_S = 8.0  # every motion below repeats exactly in this time, so a looped cli
 _TRACK = WIDTH + 120
 
 
-def render(base: np.ndarray, index: int, label: str, now: float, out: np.ndarray, clock: bool = True) -> np.ndarray:
+def render(base: np.ndarray, index: int, label: str, now: float, out: np.ndarray) -> np.ndarray:
     """Draw the moving parts of one frame into ``out`` (same shape as ``base``)."""
     np.copyto(out, base)
     horizon = HEIGHT * 2 // 5
@@ -63,11 +61,7 @@ def render(base: np.ndarray, index: int, label: str, now: float, out: np.ndarray
         color = (*_CARS[(k + index) % len(_CARS)], 255)
         cv2.rectangle(out, (x, y), (x + 70, y + 34), color, -1)
         cv2.rectangle(out, (x + 12, y + 4), (x + 56, y + 14), (60, 40, 30, 255), -1)
-    if clock:
-        # the overlay a real camera burns in: date and time
-        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now)) + f".{int(now * 10) % 10}"
-        cv2.rectangle(out, (0, 0), (300, 26), (0, 0, 0, 255), -1)
-        cv2.putText(out, stamp, (6, 19), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255, 255), 1, cv2.LINE_AA)
+    # No burned-in clock: a looped clip would show it jumping back; the tile's details overlay has one.
     cv2.putText(out, label, (WIDTH - 12 - 13 * len(label), 20), cv2.FONT_HERSHEY_SIMPLEX, 0.6,
                 (255, 255, 255, 255), 2, cv2.LINE_AA)
     return out
