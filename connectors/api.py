@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from console.model.alerts import AlertEvent
+from console.model.kpi import Indicator, KpiSample
 from console.model.sources import AdminUnit, DocumentText, KpiValue, Source
 
 
@@ -32,9 +33,18 @@ class ConnectorContext(Protocol):
 
     name: str
     units: tuple[AdminUnit, ...]
+    indicators: tuple[Indicator, ...]  # the site's indicators: what a KPI value may be of
+    formerly: dict[str, str]  # old unit code -> the unit that took it over
     log: logging.Logger
 
     def publish(self, value: KpiValue | DocumentText) -> None: ...
+
+    def publish_samples(self, samples: list[KpiSample]) -> None:
+        """Hand KPI values to the console, a batch at a time (one batch per poll or file)."""
+
+    def set_status(self, text: str) -> None:
+        """A line the operator sees next to the connector's health: progress of a long import, or the
+        last problem with the data ("report.xlsx row 17: 'abc' is not a number"). "" clears it."""
 
     def submit_alerts(self, events: list[AlertEvent], on_stored: Callable[[], None] | None = None) -> None:
         """Hand alerts to the console. ``on_stored`` is called (on another thread) once they are on

@@ -45,6 +45,13 @@ class Bus:
         else:
             self._post(lambda: self._deliver(message))
 
+    def post(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on the owner thread (at once when already there)."""
+        if threading.get_ident() == self._owner or self._post is None:
+            fn()
+        else:
+            self._post(fn)
+
     def _deliver(self, message: object) -> None:
         for handler in list(self._handlers.get(type(message), ())):
             try:

@@ -69,6 +69,17 @@ class ResumeTour(Command):
     tile: int = Field(ge=1)
 
 
+class ShowKpi(Command):
+    """Re-scope or re-shape the KPI tile ``tile``: drill to a unit, switch view or time range.
+    Fields left empty keep what the tile shows."""
+
+    name: ClassVar[str] = "show_kpi"
+    tile: int = Field(ge=1)
+    unit: str | None = None
+    view: str | None = None
+    range: str | None = None
+
+
 class AlertCommand(Command):
     """An operator's action on one alert; ``action`` is the workflow step it asks for."""
 
@@ -126,7 +137,7 @@ class LiftSilence(Command):
 ALERT_COMMANDS: tuple[type[Command], ...] = (AckAlert, AssignAlert, ResolveAlert, CloseAlert, ReopenAlert,
                                              NoteAlert, AddSilence, LiftSilence)
 
-WALL_COMMANDS: tuple[type[Command], ...] = (AssignSource, ClearTile, SwapTiles, ApplyLayout, RecallPreset, SavePreset,
+WALL_COMMANDS: tuple[type[Command], ...] = (AssignSource, ShowKpi, ClearTile, SwapTiles, ApplyLayout, RecallPreset, SavePreset,
                                             DeletePreset, PauseTour, ResumeTour)
 COMMANDS: dict[str, type[Command]] = {c.name: c for c in (*WALL_COMMANDS, *ALERT_COMMANDS)}
 

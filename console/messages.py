@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from console.model.alerts import Alert, Silence
+from console.model.kpi import KpiSample
 from console.model.sources import DocumentText, KpiValue, Source
 from console.model.wall import Preset, WallState
 
@@ -34,6 +35,14 @@ class ValueReceived:
 
 
 @dataclass(frozen=True)
+class SamplesReceived:
+    """KPI values from one connector, a batch at a time."""
+
+    connector: str
+    samples: tuple[KpiSample, ...]
+
+
+@dataclass(frozen=True)
 class ConnectorHealthChanged:
     connector: str
     kind: str
@@ -42,6 +51,7 @@ class ConnectorHealthChanged:
     last_error: str
     attempt: int
     next_retry_s: float | None
+    detail: str = ""  # what the connector says it is doing ("importing x.xlsx: 40%", a bad row...)
 
 
 @dataclass(frozen=True)

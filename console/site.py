@@ -6,13 +6,14 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from console.model.geometry import Bezel, WallGeometry, wall_geometry
+from console.model.kpi import PERIODS, Indicator, KpiRef, KpiRefError, is_kpi_ref
 from console.model.sources import AdminUnit
 from console.model.tours import Tour, TourStep
 from console.model.wall import Preset
@@ -49,6 +50,9 @@ class WallSpec(_Strict):
     screens: list[str] = Field(title="Screen name per display, row by row")
     default_layout: str = "2x2"
     start_preset: str = ""
+    # Text and strokes on the wall grow with the tiles; this multiplies them for a far audience
+    # (1.0 reads at about 5 m on 55" panels; 1.3 at 8 m).
+    text_scale: float = Field(1.0, ge=0.5, le=3.0, title="Wall text scale")
 
     @model_validator(mode="after")
     def _screens_fill_the_grid(self) -> WallSpec:
@@ -103,6 +107,43 @@ class UnitSpec(_Strict):
     name: str
     level: str
     parent: str = ""
+    # Codes this unit had before a merger (or of the units merged into it): values still reported
+    # under them land here.
+    formerly: list[str] = []
+
+
+class IndicatorSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    name: str = Field(min_length=1, title="Name (Vietnamese)")
+    name_en: str = ""
+    unit: str = Field("", title="Unit of measure")
+    domain: str = "other"
+    direction: Literal["higher_is_better", "lower_is_better"] = "lower_is_better"
+    target: float | None = None
+    warning: float | None = None
+    critical: float | None = None
+    decimals: int = Field(0, ge=0, le=6)
+    period: str = Field("live", title="live, or one value per hour/day/week/month/quarter/year")
+    stale_after_s: float = Field(600.0, gt=0, le=400 * 86400, json_schema_extra={"unit": "s"})
+    rollup: Literal["", "sum", "mean"] = ""
+
+    @model_validator(mode="after")
+    def _sane(self) -> IndicatorSpec:
+        if self.period not in PERIODS:
+            raise ValueError(f"period {self.period!r} is not one of {', '.join(PERIODS)}")
+        if self.warning is not None and self.critical is not None:
+            worse = self.critical >= self.warning if self.direction == "lower_is_better" else \
+                self.critical <= self.warning
+            if not worse:
+                raise ValueError(
+                    f"critical ({self.critical:g}) must be beyond warning ({self.warning:g}) for an indicator "
+                    f"where {'lower' if self.direction == 'lower_is_better' else 'higher'} is better")
+        return self
+
+    def indicator(self) -> Indicator:
+        return Indicator(self.id, self.name, self.name_en, self.unit, self.domain,
+                         self.direction == "higher_is_better", self.target, self.warning, self.critical,
+                         self.decimals, self.period, self.stale_after_s, self.rollup)
 
 
 class CellSpec(_Strict):
@@ -152,6 +193,7 @@ class SiteSpec(_Strict):
     operator: OperatorSpec = Field(default_factory=OperatorSpec)
     control: ControlSpec = Field(default_factory=ControlSpec)
     units: list[UnitSpec] = []
+    indicators: list[IndicatorSpec] = []
     connectors: list[ConnectorSpec] = []
     layouts: list[LayoutSpec] = []
     presets: list[PresetSpec] = []
@@ -174,6 +216,8 @@ class Site:
     connector_configs: Mapping[str, Any]  # connector name -> validated config object
     units: tuple[AdminUnit, ...]
     tours: tuple[Tour, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    formerly: Mapping[str, str] = field(default_factory=dict)  # old unit code -> today's unit
 
     @property
     def name(self) -> str:
@@ -332,9 +376,22 @@ def load_site(path: str | Path, connector_types: Mapping[str, Any], broken_types
             problems.extend(_format_validation(text, exc, ("connectors", i, "settings")))
 
     codes = {u.code for u in spec.units}
+    formerly: dict[str, str] = {}
     for i, u in enumerate(spec.units):
         if u.parent and u.parent not in codes:
             problems.append(f"units[{i}].parent: no unit with code {u.parent!r}")
+        for old in u.formerly:
+            if old in codes:
+                problems.append(f"units[{i}].formerly: {old!r} is a unit of today, not a former code")
+            elif old in formerly:
+                problems.append(f"units[{i}].formerly: {old!r} is already taken over by {formerly[old]!r}")
+            else:
+                formerly[old] = u.code
+    indicator_ids: set[str] = set()
+    for i, ind in enumerate(spec.indicators):
+        if ind.id in indicator_ids:
+            problems.append(f"indicators[{i}].id: {ind.id!r} is used by another indicator")
+        indicator_ids.add(ind.id)
 
     presets = []
     for i, ps in enumerate(spec.presets):
@@ -347,6 +404,18 @@ def load_site(path: str | Path, connector_types: Mapping[str, Any], broken_types
                 f"which has {layouts[ps.layout].tile_count} tiles"
             )
             continue
+        for k, tile in enumerate(ps.tiles):
+            if not is_kpi_ref(tile):
+                continue
+            try:
+                ref = KpiRef.parse(tile)
+            except KpiRefError as exc:
+                problems.append(f"presets[{i}].tiles[{k}]: {exc}")
+                continue
+            if ref.indicator not in indicator_ids:
+                problems.append(f"presets[{i}].tiles[{k}]: no indicator {ref.indicator!r}")
+            if ref.unit and ref.unit not in codes:
+                problems.append(f"presets[{i}].tiles[{k}]: no unit with code {ref.unit!r}")
         presets.append(Preset(ps.name, ps.layout, tuple(t or None for t in ps.tiles), origin="site"))
 
     if spec.wall.start_preset and spec.wall.start_preset not in {p.name for p in presets}:
@@ -355,4 +424,5 @@ def load_site(path: str | Path, connector_types: Mapping[str, Any], broken_types
         raise SiteError(path, problems)
     units = tuple(AdminUnit(u.code, u.name, u.level, u.parent) for u in spec.units)
     tours = tuple(Tour(t.name, tuple(TourStep(s.camera, s.dwell_s) for s in t.steps)) for t in spec.tours)
-    return Site(path, spec, layouts, tuple(presets), configs, units, tours)
+    indicators = tuple(ind.indicator() for ind in spec.indicators)
+    return Site(path, spec, layouts, tuple(presets), configs, units, tours, indicators, formerly)

@@ -19,8 +19,9 @@ from typing import Any, Protocol
 from connectors.api import Connector
 from connectors.registry import Registry
 from console.bus import Bus
-from console.messages import ConnectorHealthChanged, SourcesChanged, ValueReceived
+from console.messages import ConnectorHealthChanged, SamplesReceived, SourcesChanged, ValueReceived
 from console.model.alerts import AlertEvent
+from console.model.kpi import Indicator, KpiSample
 from console.model.sources import AdminUnit, DocumentText, KpiValue, Source
 from console.retry import backoff_delay
 
@@ -36,8 +37,13 @@ class AlertSink(Protocol):
 class _Context:
     """The console side of ConnectorContext. Thread-safe: the bus hops to the GUI thread."""
 
-    def __init__(self, name: str, bus: Bus, units: tuple[AdminUnit, ...], alerts: AlertSink | None) -> None:
+    def __init__(self, name: str, bus: Bus, units: tuple[AdminUnit, ...], alerts: AlertSink | None,
+                 indicators: tuple[Indicator, ...] = (), formerly: Mapping[str, str] | None = None,
+                 on_status: Callable[[str], None] | None = None) -> None:
         self.name = name
+        self.indicators = indicators
+        self.formerly = dict(formerly or {})
+        self._on_status = on_status
         self._alerts = alerts
         self.rejected = 0
         self._reject_logged: dict[str, float] = {}
@@ -49,6 +55,15 @@ class _Context:
     def publish(self, value: KpiValue | DocumentText) -> None:
         self.last_activity = time.time()
         self._bus.publish(ValueReceived(value))
+
+    def publish_samples(self, samples: list[KpiSample]) -> None:
+        self.last_activity = time.time()
+        if samples:
+            self._bus.publish(SamplesReceived(self.name, tuple(samples)))
+
+    def set_status(self, text: str) -> None:
+        if self._on_status is not None:
+            self._on_status(text)
 
     def submit_alerts(self, events: list[AlertEvent], on_stored: Callable[[], None] | None = None) -> None:
         self.last_activity = time.time()
@@ -87,6 +102,7 @@ class _Runner:
     next_retry_s: float | None = None
     task: asyncio.Task | None = None
     stale_after_s: float = 60.0
+    detail: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -103,6 +119,8 @@ class Supervisor:
         retry_base_s: float = 1.0,
         alerts: AlertSink | None = None,
         retry_cap_s: float = 60.0,
+        indicators: tuple[Indicator, ...] = (),
+        formerly: Mapping[str, str] | None = None,
     ) -> None:
         self.bus = bus
         self.retry_base_s = retry_base_s
@@ -118,7 +136,8 @@ class Supervisor:
                 self.runners[name] = _Runner(name, type_name, None, None, state="failed",
                                              last_error=f"plugin failed to load: {reason}")
                 continue
-            ctx = _Context(name, bus, units, alerts)
+            ctx = _Context(name, bus, units, alerts, indicators, formerly,
+                           on_status=lambda text, name=name: self._status_from_thread(name, text))
             try:
                 connector = cls(name, configs[name], ctx)
                 declared = connector.declared_sources()
@@ -152,7 +171,17 @@ class Supervisor:
 
     def _publish(self, r: _Runner) -> None:
         self.bus.publish(ConnectorHealthChanged(r.name, r.kind, r.state, r.last_ok, r.last_error, r.attempt,
-                                                r.next_retry_s))
+                                                r.next_retry_s, r.detail))
+
+    def _status_from_thread(self, name: str, text: str) -> None:
+        # Connectors may report from their own threads: hop to the loop before touching the runner.
+        def apply() -> None:
+            r = self.runners.get(name)
+            if r is not None and r.detail != text:
+                r.detail = text
+                self._publish(r)
+
+        self.bus.post(apply)
 
     def _set(self, r: _Runner, state: str, error: str = "") -> None:
         r.state = state
