@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from console.model.alerts import AlertEvent
 from console.model.kpi import Indicator, KpiSample
-from console.model.sources import AdminUnit, DocumentText, KpiValue, Source
+from console.model.sources import AdminUnit, DocumentText, Source
 
 
 class ConnectorConfig(BaseModel):
@@ -37,7 +38,10 @@ class ConnectorContext(Protocol):
     formerly: dict[str, str]  # old unit code -> the unit that took it over
     log: logging.Logger
 
-    def publish(self, value: KpiValue | DocumentText) -> None: ...
+    def resolve_path(self, path: str) -> Path:
+        """A file path from the settings: ``~`` expanded, relative paths taken from the site file's folder."""
+
+    def publish(self, value: DocumentText) -> None: ...
 
     def publish_samples(self, samples: list[KpiSample]) -> None:
         """Hand KPI values to the console, a batch at a time (one batch per poll or file)."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from console.model.alerts import Alert, Silence
 from console.model.kpi import KpiSample
-from console.model.sources import DocumentText, KpiValue, Source
+from console.model.sources import DocumentText, Source
 from console.model.wall import Preset, WallState
 
 
@@ -31,7 +31,7 @@ class SourcesChanged:
 
 @dataclass(frozen=True)
 class ValueReceived:
-    value: KpiValue | DocumentText
+    value: DocumentText
 
 
 @dataclass(frozen=True)

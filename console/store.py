@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from console.bus import Bus
 from console.commands import (
@@ -23,6 +24,7 @@ from console.commands import (
     RecallPreset,
     ResumeTour,
     SavePreset,
+    ShowKpi,
     SwapTiles,
 )
 from console.messages import (
@@ -33,11 +35,15 @@ from console.messages import (
     ValueReceived,
     WallChanged,
 )
-from console.model.sources import DocumentText, KpiValue, Source
+from console.model.kpi import RANGES, VIEWS, KpiRef, KpiRefError, UnitTree, base_source_id, is_kpi_ref
+from console.model.sources import DocumentText, Source
 from console.model.tours import TOUR_PREFIX
 from console.model.wall import Preset, WallState
 from console.persistence import AuditRecord, Database
 from layouts.grid import Layout
+
+if TYPE_CHECKING:
+    from console.kpi.book import KpiBook
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +76,14 @@ class Store:
             if p.layout in self.layouts:
                 self.presets[p.name] = p
         self.sources: dict[str, Source] = {}
-        self.kpis: dict[str, KpiValue] = {}
         self.documents: dict[str, DocumentText] = {}
         self.health: dict[str, ConnectorHealthChanged] = {}
         self.active_preset = ""  # the preset last recalled or saved, for the operator's chooser
         self._handlers: dict[type[Command], Handler] = {}
         self.live_version = 0  # bumps on every value, so views know when to repaint
+        self.kpi_book: KpiBook | None = None  # KPI series per indicator and unit (set by the KPI service)
+        self.kpi_units: UnitTree | None = None
+        self.kpi_providers: dict[str, str] = {}  # indicator -> the connector that last sent its values
         bus.subscribe(SourcesChanged, self._on_sources)
         bus.subscribe(ValueReceived, self._on_value)
         bus.subscribe(ConnectorHealthChanged, self._on_health)
@@ -123,12 +131,37 @@ class Store:
             )
         return number - 1
 
+    def _checked_kpi(self, text: str) -> KpiRef:
+        try:
+            ref = KpiRef.parse(text)
+        except KpiRefError as exc:
+            raise CommandError(str(exc)) from None
+        if ref.unit and self.kpi_units is not None and ref.unit not in self.kpi_units.units:
+            raise CommandError(f"no administrative unit {ref.unit!r}")
+        return ref
+
     def _apply(self, cmd: Command) -> WallState | None:
         if isinstance(cmd, AssignSource):
             index = self._tile(cmd.tile)
-            if cmd.source not in self.sources:
+            if base_source_id(cmd.source) not in self.sources:
                 raise CommandError(f"no source {cmd.source!r}")
-            return self.state.with_tile(index, cmd.source)
+            ref = cmd.source
+            if is_kpi_ref(ref):
+                ref = self._checked_kpi(ref).text()
+            return self.state.with_tile(index, ref)
+        if isinstance(cmd, ShowKpi):
+            index = self._tile(cmd.tile)
+            current = self.state.tiles[index]
+            if not is_kpi_ref(current):
+                raise CommandError(f"tile {cmd.tile} shows no KPI")
+            kref = self._checked_kpi(current or "")
+            if cmd.view is not None and cmd.view not in VIEWS:
+                raise CommandError(f"view {cmd.view!r} is not one of {', '.join(VIEWS)}")
+            if cmd.range is not None and cmd.range not in RANGES:
+                raise CommandError(f"range {cmd.range!r} is not one of {', '.join(RANGES)}")
+            changes = {k: v for k, v in (("unit", cmd.unit), ("view", cmd.view), ("range", cmd.range)) if v is not None}
+            new = self._checked_kpi(kref.with_(**changes).text())
+            return self.state.with_tile(index, new.text())
         if isinstance(cmd, ClearTile):
             return self.state.with_tile(self._tile(cmd.tile), None)
         if isinstance(cmd, SwapTiles):
@@ -186,9 +219,7 @@ class Store:
 
     def _on_value(self, msg: ValueReceived) -> None:
         v = msg.value
-        if isinstance(v, KpiValue):
-            self.kpis[v.source_id] = v
-        elif isinstance(v, DocumentText):
+        if isinstance(v, DocumentText):
             self.documents[v.source_id] = v
         self.live_version += 1
 

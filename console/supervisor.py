@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from connectors.api import Connector
@@ -22,7 +24,7 @@ from console.bus import Bus
 from console.messages import ConnectorHealthChanged, SamplesReceived, SourcesChanged, ValueReceived
 from console.model.alerts import AlertEvent
 from console.model.kpi import Indicator, KpiSample
-from console.model.sources import AdminUnit, DocumentText, KpiValue, Source
+from console.model.sources import AdminUnit, DocumentText, Source
 from console.retry import backoff_delay
 
 log = logging.getLogger(__name__)
@@ -39,8 +41,9 @@ class _Context:
 
     def __init__(self, name: str, bus: Bus, units: tuple[AdminUnit, ...], alerts: AlertSink | None,
                  indicators: tuple[Indicator, ...] = (), formerly: Mapping[str, str] | None = None,
-                 on_status: Callable[[str], None] | None = None) -> None:
+                 on_status: Callable[[str], None] | None = None, site_dir: Path | None = None) -> None:
         self.name = name
+        self.site_dir = site_dir or Path.cwd()
         self.indicators = indicators
         self.formerly = dict(formerly or {})
         self._on_status = on_status
@@ -52,7 +55,7 @@ class _Context:
         self._bus = bus
         self.last_activity = 0.0
 
-    def publish(self, value: KpiValue | DocumentText) -> None:
+    def publish(self, value: DocumentText) -> None:
         self.last_activity = time.time()
         self._bus.publish(ValueReceived(value))
 
@@ -60,6 +63,10 @@ class _Context:
         self.last_activity = time.time()
         if samples:
             self._bus.publish(SamplesReceived(self.name, tuple(samples)))
+
+    def resolve_path(self, path: str) -> Path:
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.site_dir / p
 
     def set_status(self, text: str) -> None:
         if self._on_status is not None:
@@ -121,6 +128,7 @@ class Supervisor:
         retry_cap_s: float = 60.0,
         indicators: tuple[Indicator, ...] = (),
         formerly: Mapping[str, str] | None = None,
+        site_dir: Path | None = None,
     ) -> None:
         self.bus = bus
         self.retry_base_s = retry_base_s
@@ -137,7 +145,7 @@ class Supervisor:
                                              last_error=f"plugin failed to load: {reason}")
                 continue
             ctx = _Context(name, bus, units, alerts, indicators, formerly,
-                           on_status=lambda text, name=name: self._status_from_thread(name, text))
+                           on_status=functools.partial(self._status_from_thread, name), site_dir=site_dir)
             try:
                 connector = cls(name, configs[name], ctx)
                 declared = connector.declared_sources()

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QCoreApplication, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 
 from console.media.decoder import Reason, StreamInfo, StreamState
 from console.media.slots import Frame
 from console.model.alerts import Alert
+from console.model.kpi import base_source_id, is_kpi_ref
 from console.model.sources import Source, SourceKind
 from console.model.tours import TourPosition
 from console.store import Store
@@ -68,6 +69,8 @@ class TileContext:
     zoom: dict[int, tuple[float, float, float]] = field(default_factory=dict)
     alerts_for: Callable[[Source], list[Alert]] = lambda _s: []
     banner: Callable[[], str] = lambda: ""  # a calm line along the wall's bottom (never a dialog)
+    hits: dict[int, list] = field(default_factory=dict)  # tile -> click targets painted on it (KPI tiles)
+    kpi_at: float | None = None  # a briefing's frozen "as of" time: KPI tiles show values as they were
 
 
 @functools.lru_cache(maxsize=256)
@@ -83,18 +86,18 @@ def paint_tile(p: QPainter, rect: QRectF, index: int, source_id: str | None, ctx
     p.save()
     p.setClipRect(rect)
     p.fillRect(rect, TILE_BG)
-    source = ctx.store.sources.get(source_id) if source_id else None
+    source = ctx.store.sources.get(base_source_id(source_id)) if source_id else None
     inner = rect.adjusted(2, 2, -2, -2)
     if source_id is None:
         _paint_empty(p, inner, index)
+    elif source is not None and is_kpi_ref(source_id):
+        kpi_painter.paint_kpi_tile(p, inner, index, source_id, ctx)
     elif source is None:
         _paint_message(p, inner, QCoreApplication.translate("TilePainter", "Source not available"), source_id)
     elif source.kind == SourceKind.CAMERA:
         _paint_camera(p, inner, index, source, ctx)
     elif source.kind == SourceKind.TOUR:
         _paint_tour(p, inner, index, source, ctx)
-    elif source.kind == SourceKind.KPI:
-        _paint_kpi(p, inner, source, ctx)
     elif source.kind == SourceKind.ALERTS:
         _paint_alerts(p, inner, source, ctx)
     elif source.kind == SourceKind.DOCUMENT:
@@ -118,9 +121,17 @@ def paint_banner(p: QPainter, canvas: QRectF, text: str) -> None:
                fm.elidedText(text, Qt.TextElideMode.ElideRight, strip.width() - h))
 
 
+_TEXT_SCALE = [1.0]
+
+
+def set_text_scale(scale: float) -> None:
+    """The site's wall text scale: text and strokes on every tile grow by it (for a far audience)."""
+    _TEXT_SCALE[0] = scale
+
+
 def _unit_px(rect: QRectF) -> float:
     """A text unit that grows with the tile, so a wall tile is legible from 5-8 m."""
-    return max(9.0, min(rect.height() / 14.0, rect.width() / 22.0))
+    return max(9.0, min(rect.height() / 14.0, rect.width() / 22.0)) * _TEXT_SCALE[0]
 
 
 def _paint_empty(p: QPainter, r: QRectF, index: int) -> None:
@@ -281,66 +292,6 @@ def _paint_tour(p: QPainter, r: QRectF, index: int, source: Source, ctx: TileCon
     _paint_camera(p, r, index, camera, ctx, badge)
 
 
-def _sparkline(p: QPainter, r: QRectF, series: tuple[float, ...], color: QColor) -> None:
-    if len(series) < 2:
-        return
-    lo, hi = min(series), max(series)
-    span = (hi - lo) or 1.0
-    path = QPainterPath()
-    for i, v in enumerate(series):
-        pt = QPointF(r.left() + r.width() * i / (len(series) - 1), r.bottom() - r.height() * (v - lo) / span)
-        if i == 0:
-            path.moveTo(pt)
-        else:
-            path.lineTo(pt)
-    p.setPen(QPen(color, max(1.5, r.height() / 30)))
-    p.setBrush(Qt.BrushStyle.NoBrush)
-    p.drawPath(path)
-
-
-def _paint_kpi(p: QPainter, r: QRectF, source: Source, ctx: TileContext) -> None:
-    value = ctx.store.kpis.get(source.id)
-    u = _unit_px(r)
-    top = _caption(p, r, source.name)
-    body = r.adjusted(u * 0.7, top + u * 0.3, -u * 0.7, -u * 0.5)
-    if value is None:
-        _paint_message(p, body, QCoreApplication.translate("TilePainter", "Waiting for data"), "")
-        return
-    age = time.time() - value.source_time
-    stale = age > _stale_after(ctx, source)
-    color = MUTED if stale else STATUS.get(value.status, TEXT)
-    p.fillRect(QRectF(r.left(), r.top() + top, u * 0.35, r.height() - top), color)
-    big = min(body.height() * 0.45, body.width() / 5.5)
-    p.setFont(_font(big, bold=True))
-    p.setPen(MUTED if stale else TEXT)
-    number_h = big * 1.25
-    number_rect = QRectF(body.left(), body.top(), body.width(), number_h)
-    text = format_number(value.value)
-    p.drawText(number_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
-    adv = QFontMetricsF(p.font()).horizontalAdvance(text)
-    p.setFont(_font(big * 0.38))
-    p.setPen(MUTED)
-    p.drawText(number_rect.adjusted(adv + u * 0.5, 0, 0, -big * 0.12),
-               Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, value.unit_label)
-    spark = QRectF(body.left(), body.top() + number_h + u * 0.3, body.width(), body.height() - number_h - u * 2.2)
-    if spark.height() > u:
-        _sparkline(p, spark, value.series, color)
-    p.setFont(_font(u * 0.8))
-    p.setPen(STATUS["warning"] if stale else MUTED)
-    as_of = QCoreApplication.translate("TilePainter", "as of %1").replace("%1", time.strftime("%H:%M:%S", time.localtime(value.source_time)))
-    if stale:
-        as_of = QCoreApplication.translate("TilePainter", "STALE") + " · " + as_of + " (" + age_text(age) + ")"
-    p.drawText(body, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, as_of)
-
-
-def _stale_after(ctx: TileContext, source: Source) -> float:
-    # Health of the connector decides when its values count as stale; default one minute.
-    health = ctx.store.health.get(source.connector)
-    if health is not None and health.state in ("stale", "failed", "retrying"):
-        return 0.0
-    return 60.0
-
-
 def _paint_alerts(p: QPainter, r: QRectF, source: Source, ctx: TileContext) -> None:
     alerts = ctx.alerts_for(source)
     u = _unit_px(r)
@@ -386,3 +337,7 @@ def _paint_document(p: QPainter, r: QRectF, source: Source, ctx: TileContext) ->
             break
         p.drawText(rect, Qt.TextFlag.TextWordWrap, line)
         y += bound.height() + u * 0.4
+
+
+# KPI tiles have their own painter, which uses this module's pieces: imported last on purpose.
+from widgets import kpi_painter  # noqa: E402

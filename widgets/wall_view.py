@@ -7,11 +7,13 @@ Thread: GUI thread.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QDragEnterEvent,
     QDropEvent,
     QImage,
@@ -26,11 +28,13 @@ from PySide6.QtWidgets import QWidget
 from console.media.hub import MediaHub
 from console.model.alerts import Alert
 from console.model.geometry import Rect, WallGeometry
+from console.model.kpi import KpiRef, KpiRefError, is_kpi_ref
 from console.model.sources import Source, SourceKind
 from console.model.tours import TOUR_PREFIX, TourPosition
 from console.store import Store
 from layouts.grid import Layout
 from widgets.camera_feed import CameraFeed
+from widgets.kpi_chart import CHARTS
 from widgets.tile_painter import BG, TileContext, paint_banner, paint_tile
 
 SOURCE_MIME = "application/x-ioc-source"
@@ -112,6 +116,8 @@ class WallView(QWidget):
     sig_tile_clicked = Signal(int)
     sig_tile_activated = Signal(int)
     sig_source_dropped = Signal(int, str)  # tile number (1-based), source id
+    sig_context_menu = Signal(int, QPoint)  # tile number, global position
+    sig_kpi_unit = Signal(int, str)  # a KPI tile's bar or breadcrumb clicked: tile number, unit code
 
     def __init__(self, store: Store, media: MediaHub, geometry: WallGeometry, region: Rect | None = None,
                  interactive: bool = False, parent: QWidget | None = None,
@@ -138,6 +144,10 @@ class WallView(QWidget):
         self._seen_live = -1
         self._seen_frames: dict[int, int] = {}
         self._plan_key: tuple = ()
+        self.hits: dict[int, list] = {}  # tile -> click targets its last paint drew (KPI bars, breadcrumbs)
+        self.kpi_at: float | None = None  # KPI values as of this time (a frozen briefing), None: live
+        self._seen_kpi: dict[int, tuple] = {}
+        self._kpi_painted: dict[int, float] = {}
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setAcceptDrops(interactive)
         self.setMouseTracking(False)
@@ -150,7 +160,7 @@ class WallView(QWidget):
     # -- cameras: hold the streams this view shows, only while it is visible ----------------
     def context(self) -> TileContext:
         return TileContext(self.store, self.feeds.get, self.tour_position, self.overlay, self.zoom, self.alerts_for,
-                           self.banner)
+                           self.banner, self.hits, self.kpi_at)
 
     def _camera_of(self, index: int) -> Source | None:
         sid = self.store.state.tiles[index]
@@ -261,6 +271,7 @@ class WallView(QWidget):
                 fresh.append(i)
             elif feed.info is not None and feed.info.state != "live":
                 fresh.append(i)  # keep the state text's countdown moving
+        fresh.extend(self._kpi_changes())
         banner = self.banner()
         if banner != self._seen_banner:
             self._seen_banner = banner
@@ -271,6 +282,44 @@ class WallView(QWidget):
             # Only the tiles whose picture changed: a new frame on one camera repaints one tile.
             for i in fresh:
                 self.update(self._tile_device_rect(i).toAlignedRect())
+
+    def _kpi_changes(self) -> list[int]:
+        """KPI tiles whose values (or chart) changed: repainted at most 10 times a second each."""
+        book = self.store.kpi_book
+        if book is None:
+            return []
+        CHARTS.refresh()
+        now = time.monotonic()
+        wall_clock = int(time.time() // 5)  # stale marks and "as of" ages move on even without values
+        out = []
+        for i, ref_text in enumerate(self.store.state.tiles):
+            if not is_kpi_ref(ref_text) or (self.maximized is not None and i != self.maximized):
+                continue
+            try:
+                ref = KpiRef.parse(ref_text or "")
+            except KpiRefError:
+                continue
+            unit = ref.unit or (self.store.kpi_units.default_scope() if self.store.kpi_units else "")
+            if ref.view == "chart":
+                key: tuple = (ref_text, CHARTS.serial(book, ref, unit), wall_clock)
+            else:
+                key = (ref_text, book.versions.get(ref.indicator, 0), wall_clock)
+            if self._seen_kpi.get(i) != key and now - self._kpi_painted.get(i, 0.0) >= 0.1:
+                self._seen_kpi[i] = key
+                self._kpi_painted[i] = now
+                out.append(i)
+        return out
+
+    def kpi_hit(self, pos: QPointF) -> tuple[int, str] | None:
+        """The KPI tile and unit under a point of this view (a bar or breadcrumb), if any."""
+        index = self.tile_at(pos)
+        if index is None:
+            return None
+        c = self.to_canvas(pos)
+        for hit in self.hits.get(index, ()):
+            if hit.rect.contains(c) and hit.unit:
+                return index, hit.unit
+        return None
 
     # -- geometry ------------------------------------------------------------------------
     def _scale(self) -> float:
@@ -336,6 +385,9 @@ class WallView(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.LeftButton:
+            hit = self.kpi_hit(event.position())
+            if hit is not None:
+                self.sig_kpi_unit.emit(hit[0] + 1, hit[1])
             index = self.tile_at(event.position())
             if self.interactive and self.maximized is None:
                 self.select(index)
@@ -358,6 +410,12 @@ class WallView(QWidget):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         self._drag_from = None
         super().mouseReleaseEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        index = self.tile_at(QPointF(event.pos()))
+        if self.interactive and index is not None:
+            self.select(index)
+            self.sig_context_menu.emit(index + 1, event.globalPos())
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         index = self.tile_at(event.position())

@@ -17,19 +17,6 @@ class DemoCamera:
     tags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class DemoIndicator:
-    id: str
-    name: str
-    unit_label: str
-    base: float
-    spread: float
-    warning: float
-    critical: float
-    higher_is_better: bool = False
-    decimals: int = 0
-
-
 CAMERAS = (
     DemoCamera("cam-01", "Ngã tư Lê Hồng Phong", "w-hoalu", "Lê Hồng Phong x Trần Hưng Đạo"),
     DemoCamera("cam-02", "Cầu Non Nước", "w-hoalu", "Cầu Non Nước, hướng Bắc"),
@@ -39,13 +26,6 @@ CAMERAS = (
     DemoCamera("cam-06", "Cổng UBND tỉnh", "w-hoalu", "Trụ sở UBND tỉnh", ("sensitive",)),
     DemoCamera("cam-07", "Đê biển Kim Sơn", "c-kimson", "Đê biển, cống số 3"),
     DemoCamera("cam-08", "Chợ Rồng", "w-namdinh", "Cổng chợ phía Đông"),
-)
-
-INDICATORS = (
-    DemoIndicator("aqi", "Chỉ số chất lượng không khí (AQI)", "AQI", 68, 25, 100, 150),
-    DemoIndicator("traffic", "Lưu lượng phương tiện", "xe/giờ", 1450, 500, 2200, 2800),
-    DemoIndicator("dossier-late", "Hồ sơ TTHC trễ hạn", "%", 2.4, 1.5, 3.0, 5.0, decimals=1),
-    DemoIndicator("reports", "Phản ánh hiện trường mới", "vụ", 12, 6, 25, 40),
 )
 
 ALERT_TEMPLATES = (

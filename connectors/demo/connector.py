@@ -6,19 +6,21 @@ import asyncio
 import random
 import threading
 import time
-from collections import deque
 
 from pydantic import Field
 
 from connectors.api import Connector, ConnectorConfig
-from connectors.demo import clips
-from connectors.demo.catalog import ALERT_TEMPLATES, CAMERAS, DOCUMENTS, INDICATORS
+from connectors.demo import clips, kpi_data
+from connectors.demo.catalog import ALERT_TEMPLATES, CAMERAS, DOCUMENTS
 from console.model.alerts import AlertEvent, Severity
-from console.model.sources import DocumentText, KpiValue, Quality, Source, SourceKind, StreamSpec
+from console.model.sources import DocumentText, Source, SourceKind, StreamSpec
 
 
 class DemoConfig(ConnectorConfig):
     kpi_every_s: float = Field(2.0, gt=0, le=3600, title="KPI update interval", json_schema_extra={"unit": "s"})
+    kpi_db: str = Field("", title="KPI database the demo keeps alive",
+                        description="Built when missing; new readings appended every KPI interval. "
+                                    "Relative to the site file's folder. Empty: no KPI values.")
     alert_every_s: float = Field(6.0, gt=0, le=3600, title="Mean time between alerts",
                                  json_schema_extra={"unit": "s"})
     seed: int = Field(1, title="Random seed")
@@ -34,10 +36,9 @@ class DemoConnector(Connector):
         self._rng = random.Random(config.seed)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._series: dict[str, deque[float]] = {}
+        self._kpi_db = ctx.resolve_path(config.kpi_db) if config.kpi_db else None
+        self._appender = kpi_data.LiveAppender(self._kpi_db) if self._kpi_db else None
         units = list(ctx.units)
-        self._top = [u for u in units if not u.parent]
-        self._leaves = [u for u in units if u.parent]
         self._names = {u.code: u.name for u in units}
 
     def sid(self, local: str) -> str:
@@ -48,10 +49,6 @@ class DemoConnector(Connector):
 
     def _others(self) -> list[Source]:
         out = []
-        for ind in INDICATORS:
-            for u in self._top + self._leaves:
-                out.append(Source(self.sid(f"kpi-{ind.id}-{u.code}"), SourceKind.KPI, f"{ind.name} - {u.name}",
-                                  self.name, u.code, (), ind.unit_label))
         for did, title, _lines in DOCUMENTS:
             out.append(Source(self.sid(f"doc-{did}"), SourceKind.DOCUMENT, title, self.name))
         return out
@@ -65,10 +62,11 @@ class DemoConnector(Connector):
         now = time.time()
         for did, title, lines in DOCUMENTS:
             self.ctx.publish(DocumentText(self.sid(f"doc-{did}"), title, lines, now))
-        # A first round of values and a few alerts so the wall is never empty.
-        for _ in range(24):
-            self._publish_kpis(now, history_only=True)
-        self._publish_kpis(now)
+        if self._kpi_db is not None and not kpi_data.is_current(self._kpi_db):
+            # The backend's database, built on first run (about a second): off the loop.
+            n = await asyncio.to_thread(kpi_data.build, self._kpi_db)
+            self.ctx.log.info("built the demo KPI database %s (%d values)", self._kpi_db, n)
+        # A few alerts so the wall is never empty.
         for _ in range(4):
             self._publish_alert(now)
 
@@ -78,7 +76,8 @@ class DemoConnector(Connector):
         while True:
             now = time.monotonic()
             if now >= next_kpi:
-                self._publish_kpis(time.time())
+                if self._appender is not None:
+                    await asyncio.to_thread(self._appender.append)
                 next_kpi = now + self.config.kpi_every_s
             if now >= next_alert:
                 self._publish_alert(time.time())
@@ -95,25 +94,6 @@ class DemoConnector(Connector):
             self._thread = None
 
     # -- values ---------------------------------------------------------------------------
-    def _publish_kpis(self, now: float, history_only: bool = False) -> None:
-        for ind in INDICATORS:
-            for u in self._top + self._leaves:
-                sid = self.sid(f"kpi-{ind.id}-{u.code}")
-                series = self._series.setdefault(sid, deque(maxlen=48))
-                prev = series[-1] if series else ind.base + self._rng.uniform(-ind.spread, ind.spread) / 2
-                drift = (ind.base - prev) * 0.1 + self._rng.gauss(0, ind.spread * 0.12)
-                value = max(0.0, round(prev + drift, ind.decimals))
-                series.append(value)
-                if history_only:
-                    continue
-                worse_up = not ind.higher_is_better
-                status = "ok"
-                if (value >= ind.critical) if worse_up else (value <= ind.critical):
-                    status = "critical"
-                elif (value >= ind.warning) if worse_up else (value <= ind.warning):
-                    status = "warning"
-                self.ctx.publish(KpiValue(sid, value, ind.unit_label, now, Quality.GOOD, status, tuple(series)))
-
     def _publish_alert(self, now: float) -> None:
         domain, severity, template = self._rng.choice(ALERT_TEMPLATES)
         cam = self._rng.choice(CAMERAS)

@@ -1,4 +1,4 @@
-"""Sources a connector offers (camera, KPI, alert feed, document) and the live values they produce."""
+"""Sources a connector offers (camera, KPI, alert feed, document) and the documents they produce."""
 
 from __future__ import annotations
 
@@ -49,17 +49,6 @@ class Source:
     detail: str = ""  # short description shown in the browser (location, indicator unit...)
     main: StreamSpec | None = None  # cameras: the full-resolution stream
     sub: StreamSpec | None = None  # cameras: the small stream for small tiles (optional)
-
-
-@dataclass(frozen=True)
-class KpiValue:
-    source_id: str
-    value: float
-    unit_label: str  # unit of measure, e.g. "%", "AQI"
-    source_time: float  # epoch seconds, when the backend measured it
-    quality: Quality = Quality.GOOD
-    status: str = "ok"  # ok, warning, critical
-    series: tuple[float, ...] = ()  # recent history, oldest first, for a sparkline
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
+    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -37,20 +41,23 @@ from console.commands import (
     ResolveAlert,
     ResumeTour,
     SavePreset,
+    ShowKpi,
     SwapTiles,
 )
 from console.media.hub import MediaHub
 from console.model.alerts import Alert
 from console.model.geometry import WallGeometry
+from console.model.kpi import RANGES, KpiRef, KpiRefError, base_source_id, is_kpi_ref
 from console.model.sources import AdminUnit, Source
 from console.model.tours import TourPosition
 from console.store import CommandResult, Store
 from layouts.grid import BUILTIN_LAYOUTS
 from widgets.alert_queue import AlertQueueView
 from widgets.health_view import HealthView
+from widgets.kpi_export import export_csv, export_png
 from widgets.silence_list import SilenceList
 from widgets.source_browser import SourceBrowser
-from widgets.wall_view import WallView
+from widgets.wall_view import WallView, tile_rects
 
 Execute = Callable[[Command], CommandResult]
 
@@ -96,6 +103,8 @@ class OperatorWindow(QMainWindow):
         self.miniature.setMinimumSize(480, 200)
         self.miniature.sig_source_dropped.connect(lambda tile, sid: self.run(AssignSource(tile=tile, source=sid)))
         self.miniature.sig_tile_clicked.connect(self._on_tile_selected)
+        self.miniature.sig_context_menu.connect(self._tile_menu)
+        self.export_dir = Path.home() / "Documents" / "ioc-console"
         self.wall_notice = QLabel()
         self.wall_notice.setObjectName("wallNotice")
         self.wall_notice.setWordWrap(True)
@@ -331,9 +340,85 @@ class OperatorWindow(QMainWindow):
 
     def _on_tile_selected(self, tile: int) -> None:
         sid = self.store.state.tiles[tile - 1] if tile - 1 < len(self.store.state.tiles) else None
-        src = self.store.sources.get(sid) if sid else None
+        src = self.store.sources.get(base_source_id(sid)) if sid else None
         text = self.tr("Tile %1: %2").replace("%1", str(tile)).replace("%2", src.name if src else self.tr("empty"))
         self.statusBar().showMessage(text, 5000)
+
+    # -- KPI tiles: view, time range, drill, export ------------------------------------------
+    def _tile_menu(self, tile: int, pos: QPoint) -> None:
+        menu = self.tile_menu(tile)
+        if menu is not None:
+            menu.exec(pos)
+
+    def tile_menu(self, tile: int) -> QMenu | None:
+        """The right-click menu of a KPI tile in the miniature (None for other tiles)."""
+        ref_text = self.store.state.tiles[tile - 1] if 0 < tile <= len(self.store.state.tiles) else None
+        units = self.store.kpi_units
+        if not is_kpi_ref(ref_text) or units is None:
+            return None
+        try:
+            ref = KpiRef.parse(ref_text or "")
+        except KpiRefError:
+            return None
+        unit = ref.unit or units.default_scope()
+        menu = QMenu(self)
+        views = menu.addMenu(self.tr("Show as"))
+        for view, label in (("card", self.tr("Card")), ("chart", self.tr("Live chart")),
+                            ("bars", self.tr("Ranking of units")), ("table", self.tr("Table"))):
+            act = views.addAction(label)
+            act.setCheckable(True)
+            act.setChecked(view == ref.view)
+            act.triggered.connect(lambda _c=False, v=view: self.run(ShowKpi(tile=tile, view=v)))
+        ranges = menu.addMenu(self.tr("Time range"))
+        for key in RANGES:
+            act = ranges.addAction(key)
+            act.setCheckable(True)
+            act.setChecked(key == ref.range)
+            act.triggered.connect(lambda _c=False, k=key: self.run(ShowKpi(tile=tile, range=k)))
+        children = units.children(unit)
+        if children:
+            down = menu.addMenu(self.tr("Drill down to"))
+            for code in children:
+                down.addAction(units.name(code)).triggered.connect(
+                    lambda _c=False, c=code: self.run(ShowKpi(tile=tile, unit=c)))
+        parent = units.units[unit].parent if unit in units.units else ""
+        if parent:
+            menu.addAction(self.tr("Up to %1").replace("%1", units.name(parent))).triggered.connect(
+                lambda _c=False: self.run(ShowKpi(tile=tile, unit=parent)))
+        menu.addSeparator()
+        menu.addAction(self.tr("Export picture (PNG)…")).triggered.connect(lambda: self.export_kpi(tile, "png"))
+        menu.addAction(self.tr("Export data (CSV)…")).triggered.connect(lambda: self.export_kpi(tile, "csv"))
+        return menu
+
+    def export_kpi(self, tile: int, kind: str, path: Path | None = None) -> Path | None:
+        """Save a KPI tile's picture (as large as it is on the wall) or its numbers; asks where unless told."""
+        ref_text = self.store.state.tiles[tile - 1]
+        book, units = self.store.kpi_book, self.store.kpi_units
+        if not is_kpi_ref(ref_text) or book is None or units is None:
+            return None
+        ref = KpiRef.parse(ref_text or "")
+        if path is None:
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            name = f"{ref.indicator}_{ref.unit or units.default_scope()}_{ref.view}_{stamp}.{kind}"
+            chosen, _ = QFileDialog.getSaveFileName(self, self.tr("Export"), str(self.export_dir / name),
+                                                    "PNG (*.png)" if kind == "png" else "CSV (*.csv)")
+            if not chosen:
+                return None
+            path = Path(chosen)
+        try:
+            if kind == "png":
+                rect = tile_rects(self.store, self.miniature.geometry_)[tile - 1]
+                export_png(self.miniature.context(), tile - 1, ref_text or "", int(rect.width()),
+                           int(rect.height()), path)
+            else:
+                export_csv(book, units, ref, path, self.miniature.kpi_at)
+        except OSError as exc:
+            self.statusBar().showMessage(self.tr("Export failed: %1").replace("%1", str(exc)), 10000)
+            return None
+        self.store.record_action("export_kpi", {"tile": tile, "kpi": ref_text, "file": path.name}, "operator",
+                                 "operator-ui")
+        self.statusBar().showMessage(self.tr("Saved %1").replace("%1", str(path)), 10000)
+        return path
 
     def _on_layout_chosen(self, index: int) -> None:
         self.run(ApplyLayout(layout=self.layout_box.itemData(index)))

@@ -19,10 +19,12 @@ from connectors.registry import Registry
 from console.alerts.desk import AlertDesk
 from console.alerts.service import AlertService
 from console.bus import Bus
-from console.commands import Command, RecallPreset
+from console.commands import Command, RecallPreset, ShowKpi
+from console.kpi.service import KpiService
 from console.media.hub import MediaHub
 from console.messages import AlertsChanged, SourcesChanged
 from console.model.alerts import Alert
+from console.model.kpi import Indicator, KpiRef, KpiRefError, Status, UnitTree
 from console.model.sources import Source, SourceKind
 from console.paths import cache_dir
 from console.persistence import Database
@@ -34,6 +36,7 @@ from console.site import Site
 from console.store import CommandResult, Store
 from console.supervisor import Supervisor
 from console.tours import Tours
+from widgets.tile_painter import set_text_scale
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,19 @@ def alert_feeds() -> list[tuple[str, str]]:
         ("citizen_report", QCoreApplication.translate("Console", "Citizen field reports")),
         ("information_security", QCoreApplication.translate("Console", "Information security")),
     ]
+
+
+def kpi_alert_title(ind: Indicator, unit_name: str, status: Status, value: float) -> str:
+    """The title of an alert raised by a KPI crossing a threshold, in the operator's language."""
+    text = QCoreApplication.translate("Console", "%1 over the critical threshold: %2 %3 – %4") \
+        if status == Status.CRITICAL else \
+        QCoreApplication.translate("Console", "%1 over the warning threshold: %2 %3 – %4")
+    if ind.higher_is_better:
+        text = QCoreApplication.translate("Console", "%1 under the critical threshold: %2 %3 – %4") \
+            if status == Status.CRITICAL else \
+            QCoreApplication.translate("Console", "%1 under the warning threshold: %2 %3 – %4")
+    number = f"{value:,.{ind.decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return text.replace("%1", ind.name).replace("%2", number).replace("%3", ind.unit_label).replace("%4", unit_name)
 
 
 class Console:
@@ -84,10 +100,15 @@ class Console:
         self.bus.publish(SourcesChanged("alerts", tuple(
             Source(f"alerts/{domain or 'all'}", SourceKind.ALERTS, name, "alerts", detail=domain)
             for domain, name in alert_feeds())))
+        self.kpi = KpiService(self.bus, self.store, site.indicators, UnitTree(site.units, dict(site.formerly)),
+                              self.alert_service, title=kpi_alert_title)
+        self.kpi.publish_sources()
+        set_text_scale(site.wall.text_scale)
         self.supervisor = Supervisor(
             self.bus, registry,
             [(c.name, c.type, c.enabled) for c in site.spec.connectors],
             site.connector_configs, site.units, retry_base_s=retry_base_s, alerts=self.alert_service,
+            indicators=site.indicators, formerly=site.formerly, site_dir=site.path.resolve().parent,
         )
         self.tours = Tours(self.bus, self.media, site.tours, self.store.sources)
         self.bus.publish(SourcesChanged("tours", tuple(
@@ -101,6 +122,7 @@ class Console:
         self.sound = AlertSound(self.desk, cache_dir() / "alert-tone.wav", alerts.sound, alerts.volume,
                                 alerts.quiet_hours, alerts.quiet_volume)
         self.operator.sig_snapshot.connect(self._on_snapshot)
+        self.operator.miniature.sig_kpi_unit.connect(self.drill_kpi)
         self.operator.sig_overlay.connect(self.toggle_overlay)
         self.wall.sig_notice.connect(
             lambda text: self.operator.set_wall_notice(text, self.wall.plan is not None
@@ -149,6 +171,18 @@ class Console:
 
     def execute_operator(self, command: Command) -> CommandResult:
         return self.store.execute(command, self.actor, "operator-ui")
+
+    def drill_kpi(self, tile: int, unit: str) -> CommandResult | None:
+        """A unit clicked on a KPI tile: show its sub-units, or its own chart when it has none."""
+        ref_text = self.store.state.tiles[tile - 1] if 0 < tile <= len(self.store.state.tiles) else None
+        try:
+            ref = KpiRef.parse(ref_text or "")
+        except KpiRefError:
+            return None
+        units = self.kpi.units
+        if not units.children(unit) and ref.view in ("bars", "table"):
+            return self.execute_operator(ShowKpi(tile=tile, unit=unit, view="chart"))
+        return self.execute_operator(ShowKpi(tile=tile, unit=unit))
 
     def toggle_language(self) -> str:
         return self.languages.toggle()

@@ -6,6 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
+from console.model.kpi import KpiRef, base_source_id
 from console.model.sources import SourceKind
 from console.qt.runtime import Console
 from widgets.wall_view import render_canvas
@@ -15,14 +16,15 @@ def delivered(console: Console) -> bool:
     """True once every tile on the wall has something real to show."""
     store = console.store
     for index, sid in enumerate(store.state.tiles):
-        src = store.sources.get(sid) if sid else None
+        src = store.sources.get(base_source_id(sid)) if sid else None
         if sid is None or src is None:
             continue
         if src.kind in (SourceKind.CAMERA, SourceKind.TOUR):
             feed = console.wall.feed_for(index)
             if feed is None or feed.frame() is None:
                 return False
-        if src.kind == SourceKind.KPI and sid not in store.kpis:
+        if src.kind == SourceKind.KPI and (store.kpi_book is None
+                                           or not store.kpi_book.has_data(KpiRef.parse(sid).indicator)):
             return False
         if src.kind == SourceKind.DOCUMENT and sid not in store.documents:
             return False
