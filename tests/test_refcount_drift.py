@@ -20,8 +20,10 @@ from PySide6.QtCore import QEvent, QObject
 from console.bus import Bus
 from console.commands import AssignSource
 from console.media.hub import MediaHub
-from console.messages import SourcesChanged, ValueReceived
-from console.model.sources import KpiValue, Source, SourceKind, StreamSpec
+from console.kpi.service import KpiService
+from console.messages import SamplesReceived, SourcesChanged
+from console.model.kpi import Indicator, KpiSample, UnitTree
+from console.model.sources import Source, SourceKind, StreamSpec
 from console.persistence import Database
 from console.store import Store
 from widgets.wall_view import WallView
@@ -30,7 +32,7 @@ REPAINTS = 3000
 SLACK = 50
 CHECK_EVERY = 10
 CAMERA = "demo/cam-01"
-KPI = "demo/kpi-aqi-p-ninhbinh"
+KPI = "kpi/aqi?view=chart&range=1h"
 
 
 class PaintCounter(QObject):
@@ -82,9 +84,13 @@ def store(tmp_path, demo_site):
     bus.publish(SourcesChanged("demo", (
         Source(CAMERA, SourceKind.CAMERA, "Ngã tư Lê Hồng Phong", "demo",
                main=StreamSpec(str(tmp_path / "still.mp4"), "file")),
-        Source(KPI, SourceKind.KPI, "AQI", "demo", detail="AQI"),
     )))
-    bus.publish(ValueReceived(KpiValue(KPI, 71.0, "AQI", time.time(), series=(60.0, 71.0, 65.0, 80.0))))
+    kpi = KpiService(bus, store, (Indicator("aqi", "AQI", unit_label="AQI", warning=100, critical=150),),
+                     UnitTree(demo_site.units))
+    kpi.publish_sources()
+    now = time.time()
+    bus.publish(SamplesReceived("demo", tuple(
+        KpiSample("aqi", "p-ninhbinh", now - 60 * k, 60.0 + (k % 7) * 5) for k in range(50, -1, -1))))
     assert store.execute(AssignSource(tile=1, source=CAMERA), "tester", "test").ok
     assert store.execute(AssignSource(tile=7, source=KPI), "tester", "test").ok
     yield store
