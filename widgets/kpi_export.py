@@ -24,7 +24,7 @@ def export_png(ctx: TileContext, index: int, ref_text: str, width: int, height: 
     paint_tile(p, QRectF(0, 0, width, height), index, ref_text, ctx)
     p.end()
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not img.save(str(path), b"PNG"):
+    if not img.save(str(path)):
         raise OSError(f"could not write {path}")
     return path
 
