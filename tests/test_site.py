@@ -274,3 +274,34 @@ def test_plan_screens_complete_for_the_demo_wall(demo_site):
     assert plan.complete and plan.problems() == []
     assert plan.mapped == wanted
     assert plan.operator_screen == "OPERATOR"
+
+
+# -- indicators, former unit codes, KPI tiles in presets ----------------------------------------
+
+def test_demo_indicators_and_former_codes_load(registry):
+    site = load(DEMO_PATH, registry)
+    ids = [i.id for i in site.indicators]
+    assert ids == ["aqi", "traffic", "dossier-late", "dossier-online", "reports"]
+    online = next(i for i in site.indicators if i.id == "dossier-online")
+    assert online.higher_is_better and (online.warning, online.critical) == (60, 45)
+    assert site.formerly["d-tp-ninhbinh"] == "w-hoalu"
+
+
+def test_a_critical_threshold_on_the_wrong_side_is_refused_with_its_line(tmp_path, registry):
+    text = edited("warning = 100\ncritical = 150", "warning = 100\ncritical = 90")
+    err = site_error(tmp_path, registry, text)
+    problem = only_problem(err, "indicators[0]")
+    assert "critical (90) must be beyond warning (100)" in problem
+    # the line of the indicator's table in the file
+    assert problem.startswith(f"line {text.splitlines().index('[[indicators]]') + 1}:")
+
+
+def test_former_codes_and_kpi_tiles_are_checked(tmp_path, registry):
+    text = edited('formerly = ["d-tp-namdinh"]', 'formerly = ["d-tp-ninhbinh"]')
+    text = edited('"kpi/dossier-online"]', '"kpi/pm25?unit=w-nowhere"]', text)
+    text = edited('"kpi/traffic?view=bars"', '"kpi/traffic?view=pie"', text)
+    err = site_error(tmp_path, registry, text)
+    assert "already taken over by 'w-hoalu'" in only_problem(err, "units[", "formerly")
+    assert "no indicator 'pm25'" in only_problem(err, "presets[0].tiles[9]", "indicator")
+    assert "no unit with code 'w-nowhere'" in only_problem(err, "presets[0].tiles[9]", "unit with code")
+    assert "view 'pie'" in only_problem(err, "presets[1].tiles[6]")
