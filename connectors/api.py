@@ -55,7 +55,7 @@ class ConnectorContext(Protocol):
         disk: the moment to acknowledge receipt to the sender."""
 
     def reject_payload(self, reason: str) -> None:
-        """Count and log (once per reason and minute) a payload that did not fit the alert shape."""
+        """Count and log (once per reason and minute) a payload that did not fit: an alert, a KPI row."""
 
     def set_sources(self, sources: list[Source]) -> None: ...
 

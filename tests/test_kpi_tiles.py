@@ -240,7 +240,8 @@ def test_thresholds_raise_once_per_crossing_and_clear(qtbot, kpi_console, kpi_db
     # D2 (120) and D3 (160) came in over their thresholds: one alert each, in the queue
     qtbot.waitUntil(lambda: kpi_alert("D2") is not None and kpi_alert("D3") is not None, timeout=WAIT_MS)
     d2 = kpi_alert("D2")
-    assert d2.severity == Severity.MAJOR and "Air quality" not in d2.title and "Huyện Hai" in d2.title
+    assert d2.severity == Severity.MAJOR and d2.title.startswith("Chỉ số AQI over the warning threshold: 120")
+    assert (d2.unit, d2.location, d2.domain) == ("D2", "Huyện Hai", "environment")
     queue = console.operator.queue
     qtbot.waitUntil(lambda: any(r.alert is not None and r.alert.id == d2.id for r in queue.model.rows),
                     timeout=WAIT_MS)

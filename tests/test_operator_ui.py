@@ -345,9 +345,10 @@ def test_saved_preset_is_listed_and_recalled_by_its_shortcut(qtbot, make_console
 def test_wall_windows_show_what_the_store_says(qtbot, make_console, demo_site):
     console = make_console(demo_site)
     store = console.store
-    kpi = "demo/kpi-aqi-p-ninhbinh"
+    kpi = "kpi/aqi"
     wait_for_sources(qtbot, console, kpi, "demo/cam-03")
-    qtbot.waitUntil(lambda: kpi in store.kpis, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: store.kpi_book is not None and store.kpi_book.reading("aqi", "p-ninhbinh") is not None,
+                    timeout=WAIT_MS)
     d11 = console.wall.windows["D11"]
     d12 = console.wall.windows["D12"]
     region = tile_region(d11, 0)

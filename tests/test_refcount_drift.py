@@ -19,8 +19,8 @@ from PySide6.QtCore import QEvent, QObject
 
 from console.bus import Bus
 from console.commands import AssignSource
-from console.media.hub import MediaHub
 from console.kpi.service import KpiService
+from console.media.hub import MediaHub
 from console.messages import SamplesReceived, SourcesChanged
 from console.model.kpi import Indicator, KpiSample, UnitTree
 from console.model.sources import Source, SourceKind, StreamSpec

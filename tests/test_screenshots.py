@@ -93,7 +93,7 @@ def test_demo_screenshots_show_the_start_preset_on_the_3x2_wall(tmp_path, demo_s
     assert road > len(inner) // 10, f"the road grey is on {road} of {len(inner)} sampled pixels of tile 1"
 
     # tile 7 is an indicator: big light digits on the dark tile
-    assert start.tiles[6].startswith("demo/kpi-")
+    assert start.tiles[6].startswith("kpi/")
     x0, y0, x1, y1 = scaled_tile(demo_site, "ops", 6, SCALE)
     kpi = sample(wall, x0 + 2, y0 + 2, x1 - 2, y1 - 2, step=1)
     bright = sum(min(c.red(), c.green(), c.blue()) > 200 for c in kpi)

@@ -224,7 +224,7 @@ def test_parse_command_builds_every_command():
     assert parse_command("assign_source", {"tile": 3, "source": CAM1}) == AssignSource(tile=3, source=CAM1)
     assert parse_command("swap_tiles", {"a": 1, "b": 2}) == SwapTiles(a=1, b=2)
     assert parse_command("apply_layout", {"layout": "hero"}) == ApplyLayout(layout="hero")
-    assert set(COMMANDS) == {"assign_source", "clear_tile", "swap_tiles", "apply_layout", "recall_preset",
+    assert set(COMMANDS) == {"assign_source", "show_kpi", "clear_tile", "swap_tiles", "apply_layout", "recall_preset",
                              "save_preset", "delete_preset", "pause_tour", "resume_tour", "ack_alert",
                              "assign_alert", "resolve_alert", "close_alert", "reopen_alert", "note_alert",
                              "add_silence", "lift_silence"}

@@ -66,9 +66,10 @@ class DemoConnector(Connector):
             # The backend's database, built on first run (about a second): off the loop.
             n = await asyncio.to_thread(kpi_data.build, self._kpi_db)
             self.ctx.log.info("built the demo KPI database %s (%d values)", self._kpi_db, n)
-        # A few alerts so the wall is never empty.
+        # A few alerts so the queue is never empty; none critical, so the wall starts calm (criticals
+        # come later, at random, as in a real shift).
         for _ in range(4):
-            self._publish_alert(now)
+            self._publish_alert(now, calm=True)
 
     async def run(self) -> None:
         next_kpi = time.monotonic() + self.config.kpi_every_s
@@ -94,8 +95,9 @@ class DemoConnector(Connector):
             self._thread = None
 
     # -- values ---------------------------------------------------------------------------
-    def _publish_alert(self, now: float) -> None:
-        domain, severity, template = self._rng.choice(ALERT_TEMPLATES)
+    def _publish_alert(self, now: float, calm: bool = False) -> None:
+        templates = [t for t in ALERT_TEMPLATES if not calm or t[1] != "critical"]
+        domain, severity, template = self._rng.choice(templates)
         cam = self._rng.choice(CAMERAS)
         place = f"{cam.location} ({self._names.get(cam.unit, cam.unit)})"
         # Keys repeat now and then (the same camera, the same kind of event): the queue counts them.

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 HISTORY_DAYS = 30
 MONTHS = 18
 # 1 July 2025: districts abolished, communes merged. Reports before it use the old codes.
@@ -36,8 +36,8 @@ class DemoSeries:
 
 SERIES = (
     DemoSeries("aqi", 72, 30, "live", "mean"),
-    DemoSeries("traffic", 1450, 520, "live", "sum"),
-    DemoSeries("dossier-late", 2.6, 1.6, "month", "mean", 1),
+    DemoSeries("traffic", 1450, 520, "live", "mean"),
+    DemoSeries("dossier-late", 2.2, 1.6, "month", "mean", 1),
     DemoSeries("dossier-online", 71, 12, "month", "mean", 1),
     DemoSeries("reports", 14, 7, "month", "sum"),
 )

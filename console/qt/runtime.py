@@ -64,15 +64,15 @@ def alert_feeds() -> list[tuple[str, str]]:
 
 def kpi_alert_title(ind: Indicator, unit_name: str, status: Status, value: float) -> str:
     """The title of an alert raised by a KPI crossing a threshold, in the operator's language."""
-    text = QCoreApplication.translate("Console", "%1 over the critical threshold: %2 %3 – %4") \
+    text = QCoreApplication.translate("Console", "%1 over the critical threshold: %2 %3") \
         if status == Status.CRITICAL else \
-        QCoreApplication.translate("Console", "%1 over the warning threshold: %2 %3 – %4")
+        QCoreApplication.translate("Console", "%1 over the warning threshold: %2 %3")
     if ind.higher_is_better:
-        text = QCoreApplication.translate("Console", "%1 under the critical threshold: %2 %3 – %4") \
+        text = QCoreApplication.translate("Console", "%1 under the critical threshold: %2 %3") \
             if status == Status.CRITICAL else \
-            QCoreApplication.translate("Console", "%1 under the warning threshold: %2 %3 – %4")
+            QCoreApplication.translate("Console", "%1 under the warning threshold: %2 %3")
     number = f"{value:,.{ind.decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-    return text.replace("%1", ind.name).replace("%2", number).replace("%3", ind.unit_label).replace("%4", unit_name)
+    return text.replace("%1", ind.name).replace("%2", number).replace("%3", ind.unit_label).strip()
 
 
 class Console:

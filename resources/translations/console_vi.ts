@@ -333,20 +333,20 @@
         <translation>An toàn thông tin</translation>
     </message>
     <message>
-        <source>%1 over the critical threshold: %2 %3 – %4</source>
-        <translation>%1 vượt ngưỡng nguy cấp: %2 %3 – %4</translation>
+        <source>%1 over the critical threshold: %2 %3</source>
+        <translation>%1 vượt ngưỡng nguy cấp: %2 %3</translation>
     </message>
     <message>
-        <source>%1 over the warning threshold: %2 %3 – %4</source>
-        <translation>%1 vượt ngưỡng cảnh báo: %2 %3 – %4</translation>
+        <source>%1 over the warning threshold: %2 %3</source>
+        <translation>%1 vượt ngưỡng cảnh báo: %2 %3</translation>
     </message>
     <message>
-        <source>%1 under the critical threshold: %2 %3 – %4</source>
-        <translation>%1 dưới ngưỡng nguy cấp: %2 %3 – %4</translation>
+        <source>%1 under the critical threshold: %2 %3</source>
+        <translation>%1 dưới ngưỡng nguy cấp: %2 %3</translation>
     </message>
     <message>
-        <source>%1 under the warning threshold: %2 %3 – %4</source>
-        <translation>%1 dưới ngưỡng cảnh báo: %2 %3 – %4</translation>
+        <source>%1 under the warning threshold: %2 %3</source>
+        <translation>%1 dưới ngưỡng cảnh báo: %2 %3</translation>
     </message>
     <message>
         <source>Critical alert: %1 – %2</source>
