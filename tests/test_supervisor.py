@@ -299,7 +299,7 @@ def test_broken_plugin_is_recorded_and_shown_failed(broken_plugin, tmp_path, cap
     env = Env(reg)
     try:
         specs = [(c.name, c.type, c.enabled) for c in site.spec.connectors]
-        sup = env.start(specs, dict(site.connector_configs), site.units)
+        sup = env.start(specs, dict(site.connector_configs), site.units, site_dir=tmp_path)
         assert sup.runners["cctv"].state == "failed"
         env.wait_until(lambda: env.last("demo").state == "ok", what="demo ok")
         failed = env.last("cctv")
