@@ -51,7 +51,9 @@ What is measured (GUI thread, perf_counter; instrumentation by subclassing and w
 Output: a Markdown table on stdout, the ratios console/ceiling and pyqtgraph-widgets/console (frame p95, CPU),
 and JSON with every figure in bench/results/kpi_charts-<date-time>[-<options>].json. `--profile` runs the
 console mode once more under cProfile and saves the top of its profile beside the JSON (the profiled run's
-figures are not in the table: the profiler slows Python code).
+figures are not in the table: the profiler slows Python code). `--what-if NAMES` runs the console mode once more
+with suggested changes patched into that worker process only (never into the project's files), to size them:
+pixel-interval, thin-pen, blit-1to1, parse-cache, one-pass (see WHAT_IFS in bench/kpi_charts_worker.py).
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 SCREENS = "tests/fixtures/screens_3x2.json"
 MODES = ("console", "ceiling", "pyqtgraph-widgets")
+WHAT_IF_NAMES = ("pixel-interval", "thin-pen", "blit-1to1", "parse-cache", "one-pass")
 TARGET_P95_MS = 16.0
 PRODUCT_FILES = ("widgets/kpi_chart.py", "widgets/kpi_painter.py", "widgets/wall_view.py", "widgets/tile_painter.py",
                  "console/kpi/book.py", "console/kpi/service.py", "console/qt/wall.py")
@@ -222,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rate", type=float, default=10.0, help="sample batches per second (10)")
     ap.add_argument("--modes", default=",".join(MODES), help="comma-separated: " + ",".join(MODES))
     ap.add_argument("--profile", action="store_true", help="also profile the console mode (cProfile)")
+    ap.add_argument("--what-if", action="append", default=[], metavar="NAMES",
+                    help="also run the console mode with these comma-separated changes patched in (in the worker "
+                         "process only; sizes a suggestion): " + ", ".join(WHAT_IF_NAMES) + "; may be repeated")
     ap.add_argument("--quiet-wait", type=float, default=20.0, metavar="S",
                     help="before each mode wait up to S s for other jobs to use < 35%% of a core (0: don't)")
     ap.add_argument("--screenshots", action="store_true", help="save display D11 of each mode as PNG")
@@ -258,6 +264,22 @@ def main(argv: list[str] | None = None) -> int:
             log(f"   frame p50/p95 {f(g(r, 'frame_ms', 'p50'))}/{f(g(r, 'frame_ms', 'p95'))} ms, CPU "
                 f"{f(r['cpu_pct'], '.0f')}%, redraws/s/chart {f(r['redraws_per_s_per_chart'], '.2f')}, others "
                 f"{f(r.get('others_pct'), '.0f')}%")
+    for names in args.what_if:
+        wanted = [n for n in names.split(",") if n]
+        for n in wanted:
+            if n not in WHAT_IF_NAMES:
+                ap.error(f"unknown what-if {n}")
+        label = "console+" + "+".join(wanted)
+        quiet = wait_quiet(args.quiet_wait) if args.quiet_wait > 0 else None
+        log(f"{label} (what-if) ... (others before: {f(quiet, '.0f')}% of a core)")
+        r = run_worker({**base, "mode": "console", "what_if": wanted}, args.warmup + args.duration + 180)
+        r["others_before_pct"] = quiet
+        results[label] = r
+        if "error" in r:
+            log(f"   ERROR {r['error']}\n{r.get('stderr_tail', '')}")
+        else:
+            log(f"   frame p50/p95 {f(g(r, 'frame_ms', 'p50'))}/{f(g(r, 'frame_ms', 'p95'))} ms, CPU "
+                f"{f(r['cpu_pct'], '.0f')}%, redraws/s/chart {f(r['redraws_per_s_per_chart'], '.2f')}")
     profile_text = None
     if args.profile:
         wait_quiet(args.quiet_wait) if args.quiet_wait > 0 else None

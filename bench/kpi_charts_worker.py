@@ -185,6 +185,67 @@ def preload(book, walk: Walk) -> None:
         book.versions[ind_id] = book.versions.get(ind_id, 0) + 1
 
 
+# ------------------------------------------------------------------------------------------------ what-ifs
+
+WHAT_IFS = {
+    "pixel-interval": "a chart redraws at most once per pixel column of time (range / chart width: ~23 s for 6 h on "
+                      "930 px) instead of every 0.1 s",
+    "thin-pen": "the curve drawn with a 2 px pen instead of unit_px / 7 (5.5 px on a 960x540 tile)",
+    "blit-1to1": "the chart image copied 1:1 at a whole-pixel position instead of drawImage(QRectF) into the "
+                 "fractional body rectangle (a scaled, smoothed draw)",
+    "parse-cache": "KpiRef.parse memoised (the views parse every tile's reference on every 20 ms tick)",
+    "one-pass": "CHARTS.refresh passes at least 19 ms apart (one per 20 ms round of the six views' timers) "
+                "instead of 10 ms",
+}
+
+
+def apply_what_ifs(names: list[str]) -> None:
+    """Patch the product in this process only, to size a suggested change; never used for the plain modes."""
+    import functools
+
+    import pyqtgraph as pg
+    from PySide6.QtCore import QPointF
+
+    import widgets.kpi_chart as kc
+    import widgets.kpi_painter as kp
+    from console.model.kpi import KpiRef
+
+    for name in names:
+        if name not in WHAT_IFS:
+            raise SystemExit(f"unknown what-if {name!r} (known: {', '.join(WHAT_IFS)})")
+    if "pixel-interval" in names:
+        kc.MIN_INTERVAL_S = 6 * 3600 / 930
+    if "thin-pen" in names:
+        orig_style = kc.KpiChart._style
+
+        def _style(self, w, h, unit_px):  # noqa: ANN001
+            orig_style(self, w, h, unit_px)
+            self.curve.setPen(pg.mkPen(kc.LINE, width=2.0))
+
+        kc.KpiChart._style = _style
+    if "blit-1to1" in names:
+        def _chart(p, r, book, ref, unit, u, at):  # noqa: ANN001
+            if r.width() < 40 or r.height() < 30:
+                return
+            w, h = int(r.width()), int(r.height())
+            img, _serial = kc.CHARTS.image(book, ref, unit, w, h, u, at)
+            p.drawImage(QPointF(round(r.left()), round(r.top())), img)
+
+        kp._chart = _chart
+    if "parse-cache" in names:
+        parse = functools.lru_cache(maxsize=1024)(KpiRef.parse.__func__.__get__(KpiRef))
+        KpiRef.parse = staticmethod(parse)
+    if "one-pass" in names:
+        orig = kc.ChartCache.refresh
+
+        def refresh(self, budget_s: float = kc.BUDGET_S) -> int:  # noqa: ANN001
+            if time.monotonic() - self._last_pass < 0.019:
+                return 0
+            return orig(self, budget_s)
+
+        kc.ChartCache.refresh = refresh
+
+
 # ------------------------------------------------------------------------------------------------ console
 
 
@@ -205,6 +266,7 @@ def build_console(cfg: dict, tmp: Path) -> dict:
     from widgets.kpi_chart import CHARTS
     from widgets.wall_view import WallView
 
+    apply_what_ifs(cfg.get("what_if", []))
     registry = discover()
     site = load_site(DEMO_SITE, registry.types, registry.broken)
     rows, cols, tiles = placement(cfg["charts"])
@@ -586,6 +648,9 @@ def machine_busy() -> tuple[int, int] | None:
 
 
 def run(cfg: dict) -> dict:
+    from bench.kpi_charts import product_digest
+
+    digest = product_digest()
     app = BenchApp(sys.argv[:1])
     tmp = Path(tempfile.mkdtemp(prefix="kpi-bench-"))
     t_build = perf()
@@ -643,6 +708,8 @@ def run(cfg: dict) -> dict:
     out = figures(cfg, marks["t0"], marks["t1"], marks["cpu1"] - marks["cpu0"], marks["th1"] - marks["th0"],
                   machine, marks["r1"] - marks["r0"], marks["b1"] - marks["b0"])
     out["build_s"] = build_s
+    out["product_sources"] = digest
+    out["what_if"] = cfg.get("what_if", [])
     if prof:
         buf = io.StringIO()
         st = pstats.Stats(prof, stream=buf)

@@ -9,6 +9,7 @@ charts cannot stall a frame. Thread: GUI thread.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -16,7 +17,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsScene
 
 from console.kpi.book import KpiBook
 from console.model.kpi import Indicator, KpiRef
@@ -38,13 +38,15 @@ class KpiChart:
 
     def __init__(self, indicator: Indicator) -> None:
         self.indicator = indicator
-        self.scene = QGraphicsScene()
-        self.scene.setBackgroundBrush(GRID_BG)
+        # pyqtgraph works out ticks, pixel sizes and downsampling through the scene's view: a view that
+        # is never shown, the size of the image, gives it those (without one the axes stay blank).
+        self.view = pg.GraphicsView(background=GRID_BG)
+        self.scene = self.view.scene()
         self.plot = pg.PlotItem(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        self.scene.addItem(self.plot)
+        self.view.setCentralItem(self.plot)
         self.curve = self.plot.plot()
         # Large series stay smooth: only the visible time range is handed over, and pyqtgraph
         # reduces it to about two points per pixel column, keeping peaks.
@@ -60,6 +62,11 @@ class KpiChart:
             self.plot.addItem(line)
             self.lines.append(line)
         self._style_key: tuple = ()
+        # What the last drawing showed: the newest value, pixels per unit of value, seconds per pixel
+        # column. A new value that would not move anything on screen waits (see ChartCache.refresh).
+        self.drawn_last = math.nan
+        self.px_per_value = 0.0
+        self.s_per_px = 0.0
 
     def _style(self, w: int, h: int, unit_px: float) -> None:
         key = (w, h, round(unit_px))
@@ -75,13 +82,14 @@ class KpiChart:
             axis.setTextPen(pg.mkPen(AXIS))
         self.plot.getAxis("left").setWidth(int(unit_px * 3.2))
         self.plot.getAxis("bottom").setHeight(int(unit_px * 1.6))
-        self.curve.setPen(pg.mkPen(LINE, width=max(2.0, unit_px / 7)))
+        self.curve.setPen(pg.mkPen(LINE, width=max(2.0, unit_px / 12)))
         for line in self.lines:
             pen = QPen(line.pen)
             pen.setWidthF(max(1.5, unit_px / 10))
             line.setPen(pen)
+        self.view.resize(w, h)
+        self.view.setRange(QRectF(0, 0, w, h), padding=0)
         self.plot.setGeometry(QRectF(0, 0, w, h))
-        self.scene.setSceneRect(QRectF(0, 0, w, h))
 
     def render(self, book: KpiBook, ref: KpiRef, unit: str, w: int, h: int, unit_px: float,
                now: float, at: float | None = None) -> QImage:
@@ -101,6 +109,9 @@ class KpiChart:
                 lo, hi = min([lo, *near]), max([hi, *near])
                 pad = (hi - lo) * 0.08 or 1.0
                 self.plot.setYRange(lo - pad, hi + pad, padding=0)
+                self.drawn_last = float(v[-1])
+                self.px_per_value = self.plot.vb.height() / (hi - lo + 2 * pad)
+                self.s_per_px = (t1 - t0) / max(1.0, self.plot.vb.width())
         else:
             self.curve.setData([], [])
         self.plot.setXRange(t0, t1, padding=0)
@@ -172,6 +183,23 @@ class ChartCache:
         self.serials[skey] = self.serials.get(skey, 0) + 1
         self.redraws += 1
 
+    @staticmethod
+    def _visible_change(key: tuple, entry: _Entry, now: float) -> bool:
+        """Whether new values would change the picture: the line's end moved a pixel or more, or time
+        moved on by a pixel column. Over six hours a column is 20 s: a 10 Hz feed need not redraw ten
+        times a second to look live."""
+        chart = entry.chart
+        if entry.at is not None:
+            return False  # a frozen briefing's chart shows the past: new values change nothing
+        if not chart.px_per_value or math.isnan(chart.drawn_last):
+            return True
+        if now - entry.drawn_at >= chart.s_per_px:
+            return True
+        series = entry.book.series(key[1], key[2])
+        if series is None or not series.n:
+            return True
+        return abs(float(series.values[-1]) - chart.drawn_last) * chart.px_per_value >= 1.0
+
     def refresh(self, budget_s: float = BUDGET_S) -> int:
         """Redraw charts whose values changed, oldest first, until the budget is spent. Any view may
         call this every tick; passes closer than 10 ms are skipped. Returns how many were drawn."""
@@ -183,7 +211,7 @@ class ChartCache:
             del self._entries[key]
         due = [(e.drawn_at, k) for k, e in self._entries.items()
                if now - e.drawn_at >= MIN_INTERVAL_S
-               and e.version != e.book.versions.get(k[1], 0)]
+               and e.version != e.book.versions.get(k[1], 0) and self._visible_change(k, e, now)]
         due.sort()
         drawn = 0
         start = time.perf_counter()

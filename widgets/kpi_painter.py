@@ -44,10 +44,6 @@ class Hit:
     view: str = ""
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("KpiPainter", text)
-
-
 def english() -> bool:
     return QLocale().language() == QLocale.Language.English
 
@@ -79,13 +75,13 @@ def paint_kpi_tile(p: QPainter, r: QRectF, index: int, ref_text: str, ctx: TileC
     hits: list[Hit] = []
     ctx.hits[index] = hits
     if book is None or units is None or ref is None or ref.indicator not in book.indicators:
-        _paint_message(p, r, tr("Indicator not available"), ref_text)
+        _paint_message(p, r, QCoreApplication.translate("KpiPainter", "Indicator not available"), ref_text)
         return
     ind = book.indicators[ref.indicator]
     unit = ref.unit or units.default_scope()
     u = _unit_px(r)
     title = ind.display_name("en" if english() else "vi")
-    view_names = {"card": tr("card"), "chart": tr("chart"), "bars": tr("ranking"), "table": tr("table")}
+    view_names = {"card": QCoreApplication.translate("KpiPainter", "card"), "chart": QCoreApplication.translate("KpiPainter", "chart"), "bars": QCoreApplication.translate("KpiPainter", "ranking"), "table": QCoreApplication.translate("KpiPainter", "table")}
     top = _caption(p, r, title, view_names.get(ref.view, ""))
     y = r.top() + top
     crumb_h = u * 1.35
@@ -142,19 +138,19 @@ def _footer(p: QPainter, r: QRectF, ind: Indicator, newest: float | None, now: f
             state: str, provider: str) -> None:
     p.setFont(_font(u * 0.75))
     if newest is None:
-        text = tr("no values yet") if not down else tr("source unavailable (%1)").replace("%1", provider)
+        text = QCoreApplication.translate("KpiPainter", "no values yet") if not down else QCoreApplication.translate("KpiPainter", "source unavailable (%1)").replace("%1", provider)
         p.setPen(STATUS["warning"] if down else MUTED)
         p.drawText(r, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
         return
     stamp = time.strftime("%H:%M %d/%m/%Y" if ind.period != "live" else "%H:%M:%S %d/%m", time.localtime(newest))
-    text = tr("as of %1").replace("%1", stamp)
+    text = QCoreApplication.translate("KpiPainter", "as of %1").replace("%1", stamp)
     color = MUTED
     age = now - newest
     if down:
-        text = tr("SOURCE UNAVAILABLE, last value kept") + " · " + text
+        text = QCoreApplication.translate("KpiPainter", "SOURCE UNAVAILABLE, last value kept") + " · " + text
         color = STATUS["warning"]
     elif age > ind.stale_after_s:
-        text = tr("STALE, last value kept") + " · " + text + " (" + _age(age) + ")"
+        text = QCoreApplication.translate("KpiPainter", "STALE, last value kept") + " · " + text + " (" + _age(age) + ")"
         color = STATUS["warning"]
     p.setPen(color)
     p.drawText(r, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
@@ -163,10 +159,10 @@ def _footer(p: QPainter, r: QRectF, ind: Indicator, newest: float | None, now: f
 
 def _age(seconds: float) -> str:
     if seconds < 3600:
-        return tr("%n min ago").replace("%n", str(int(seconds // 60)))
+        return QCoreApplication.translate("KpiPainter", "%n min ago").replace("%n", str(int(seconds // 60)))
     if seconds < 2 * 86400:
-        return tr("%n h ago").replace("%n", str(int(seconds // 3600)))
-    return tr("%n days ago").replace("%n", str(int(seconds // 86400)))
+        return QCoreApplication.translate("KpiPainter", "%n h ago").replace("%n", str(int(seconds // 3600)))
+    return QCoreApplication.translate("KpiPainter", "%n days ago").replace("%n", str(int(seconds // 86400)))
 
 
 def _stale(ind: Indicator, reading: Reading | None, now: float) -> bool:
@@ -176,7 +172,7 @@ def _stale(ind: Indicator, reading: Reading | None, now: float) -> bool:
 def _card(p: QPainter, r: QRectF, book: KpiBook, ind: Indicator, ref: KpiRef, unit: str, reading: Reading | None,
           u: float, now: float, down: bool, at: float | None) -> None:
     if reading is None:
-        _paint_message(p, r, tr("Source unavailable") if down else tr("Waiting for data"), "")
+        _paint_message(p, r, QCoreApplication.translate("KpiPainter", "Source unavailable") if down else QCoreApplication.translate("KpiPainter", "Waiting for data"), "")
         return
     dim = down or _stale(ind, reading, now) or reading.quality == Quality.BAD
     color = UNAVAILABLE if dim else status_color(reading.status)
@@ -200,7 +196,7 @@ def _card(p: QPainter, r: QRectF, book: KpiBook, ind: Indicator, ref: KpiRef, un
         good = ind.better(change)
         arrow = "▲" if change > 0 else ("▼" if change < 0 else "■")
         pct = f" ({change / reading.previous * 100:+.1f}%)".replace(".", ",") if reading.previous else ""
-        against = tr("vs previous period") if ind.period != "live" else tr("vs 1 h before")
+        against = QCoreApplication.translate("KpiPainter", "vs previous period") if ind.period != "live" else QCoreApplication.translate("KpiPainter", "vs 1 h before")
         p.setFont(_font(u * 0.95, bold=True))
         p.setPen(MUTED if good is None else (GOOD_NEWS if good else BAD_NEWS))
         first = f"{arrow} {format_value(ind, change, signed=True)}{pct}"
@@ -210,17 +206,17 @@ def _card(p: QPainter, r: QRectF, book: KpiBook, ind: Indicator, ref: KpiRef, un
         p.setPen(MUTED)
         p.drawText(QRectF(r.left() + u * 0.7 + adv, y, r.width(), line_h), Qt.AlignmentFlag.AlignVCenter, against)
     y += line_h
-    status_line = {Status.OK: tr("within limits"), Status.WARNING: tr("above warning threshold"),
-                   Status.CRITICAL: tr("above critical threshold")}[reading.status]
+    status_line = {Status.OK: QCoreApplication.translate("KpiPainter", "within limits"), Status.WARNING: QCoreApplication.translate("KpiPainter", "above warning threshold"),
+                   Status.CRITICAL: QCoreApplication.translate("KpiPainter", "above critical threshold")}[reading.status]
     if ind.higher_is_better and reading.status != Status.OK:
-        status_line = tr("below warning threshold") if reading.status == Status.WARNING else \
-            tr("below critical threshold")
+        status_line = QCoreApplication.translate("KpiPainter", "below warning threshold") if reading.status == Status.WARNING else \
+            QCoreApplication.translate("KpiPainter", "below critical threshold")
     limits = []
     if ind.target is not None:
-        limits.append(tr("target %1").replace("%1", format_value(ind, ind.target)))
+        limits.append(QCoreApplication.translate("KpiPainter", "target %1").replace("%1", format_value(ind, ind.target)))
     if reading.rolled_up:
-        limits.append(tr("total of %n units").replace("%n", str(reading.rolled_up)) if ind.rollup == "sum"
-                      else tr("mean of %n units").replace("%n", str(reading.rolled_up)))
+        limits.append(QCoreApplication.translate("KpiPainter", "total of %n units").replace("%n", str(reading.rolled_up)) if ind.rollup == "sum"
+                      else QCoreApplication.translate("KpiPainter", "mean of %n units").replace("%n", str(reading.rolled_up)))
     p.setFont(_font(u * 0.8))
     p.setPen(status_color(reading.status) if not dim else MUTED)
     p.drawText(QRectF(r.left() + u * 0.2, y, r.width(), line_h), Qt.AlignmentFlag.AlignVCenter,
@@ -269,7 +265,7 @@ def _bars(p: QPainter, r: QRectF, book: KpiBook, units: UnitTree, ind: Indicator
     # Worst first: the unit that needs attention is at the top.
     known.sort(key=lambda cr: cr[1].value, reverse=not ind.higher_is_better)  # type: ignore[union-attr]
     if not known:
-        _paint_message(p, r, tr("Waiting for data"), "")
+        _paint_message(p, r, QCoreApplication.translate("KpiPainter", "Waiting for data"), "")
         return None
     limits = [x for x in (ind.warning, ind.critical, ind.target) if x is not None]
     top = max([rd.value for _, rd in known] + limits) or 1.0  # type: ignore[union-attr]
@@ -300,7 +296,7 @@ def _bars(p: QPainter, r: QRectF, book: KpiBook, units: UnitTree, ind: Indicator
     for code in missing:
         p.setPen(MUTED)
         p.drawText(QRectF(r.left(), y, r.width(), row_h), Qt.AlignmentFlag.AlignVCenter,
-                   units.name(code) + " – " + tr("no values"))
+                   units.name(code) + " – " + QCoreApplication.translate("KpiPainter", "no values"))
         y += row_h
     # Threshold marks across the bars, so "over the limit" is visible without reading numbers.
     for value, color in ((ind.warning, STATUS["warning"]), (ind.critical, STATUS["critical"])):
@@ -321,7 +317,7 @@ def _table(p: QPainter, r: QRectF, book: KpiBook, units: UnitTree, ind: Indicato
     cols = [0.0, 0.42, 0.64, 0.84]  # unit, value, change, as of
     p.setFont(_font(min(u * 0.8, row_h * 0.5), bold=True))
     p.setPen(MUTED)
-    heads = [tr("Unit"), ind.unit_label or tr("Value"), tr("Change"), tr("As of")]
+    heads = [QCoreApplication.translate("KpiPainter", "Unit"), ind.unit_label or QCoreApplication.translate("KpiPainter", "Value"), QCoreApplication.translate("KpiPainter", "Change"), QCoreApplication.translate("KpiPainter", "As of")]
     for k, head in enumerate(heads):
         p.drawText(QRectF(r.left() + r.width() * cols[k], r.top(), r.width() * 0.3, row_h),
                    Qt.AlignmentFlag.AlignVCenter, head)
@@ -343,7 +339,7 @@ def _table(p: QPainter, r: QRectF, book: KpiBook, units: UnitTree, ind: Indicato
         if rd is None:
             p.setPen(MUTED)
             p.drawText(QRectF(r.left() + r.width() * cols[1], y, r.width() * 0.5, row_h), Qt.AlignmentFlag.AlignVCenter,
-                       tr("no values"))
+                       QCoreApplication.translate("KpiPainter", "no values"))
             y += row_h
             continue
         newest = rd.time if newest is None else max(newest, rd.time)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 HISTORY_DAYS = 30
 MONTHS = 18
 # 1 July 2025: districts abolished, communes merged. Reports before it use the old codes.
@@ -35,7 +35,7 @@ class DemoSeries:
 
 
 SERIES = (
-    DemoSeries("aqi", 72, 30, "live", "mean"),
+    DemoSeries("aqi", 55, 30, "live", "mean"),
     DemoSeries("traffic", 1450, 520, "live", "mean"),
     DemoSeries("dossier-late", 2.2, 1.6, "month", "mean", 1),
     DemoSeries("dossier-online", 71, 12, "month", "mean", 1),
@@ -113,6 +113,7 @@ def build(path: Path, now: float | None = None, seed: int = 7) -> int:
             while t < now:
                 rows.extend(rows_for(t, s, rng))
                 t += 3600
+            rows.extend(rows_for(now, s, rng))  # and this moment's, so the wall starts fresh
         else:
             for t in _month_ends(now):
                 rows.extend(rows_for(t, s, rng, old_codes=t < MERGER))

@@ -1,129 +1,6 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="vi_VN" sourcelanguage="en">
 <context>
-    <name />
-    <message>
-        <source>Indicator not available</source>
-        <translation>Chỉ tiêu không khả dụng</translation>
-    </message>
-    <message>
-        <source>card</source>
-        <translation>thẻ</translation>
-    </message>
-    <message>
-        <source>chart</source>
-        <translation>biểu đồ</translation>
-    </message>
-    <message>
-        <source>ranking</source>
-        <translation>xếp hạng</translation>
-    </message>
-    <message>
-        <source>table</source>
-        <translation>bảng</translation>
-    </message>
-    <message>
-        <source>no values yet</source>
-        <translation>chưa có số liệu</translation>
-    </message>
-    <message>
-        <source>source unavailable (%1)</source>
-        <translation>mất nguồn (%1)</translation>
-    </message>
-    <message>
-        <source>as of %1</source>
-        <translation>cập nhật lúc %1</translation>
-    </message>
-    <message>
-        <source>SOURCE UNAVAILABLE, last value kept</source>
-        <translation>MẤT NGUỒN, giữ giá trị cuối</translation>
-    </message>
-    <message>
-        <source>STALE, last value kept</source>
-        <translation>DỮ LIỆU CŨ, giữ giá trị cuối</translation>
-    </message>
-    <message>
-        <source>%n min ago</source>
-        <translation>%n phút trước</translation>
-    </message>
-    <message>
-        <source>%n h ago</source>
-        <translation>%n giờ trước</translation>
-    </message>
-    <message>
-        <source>%n days ago</source>
-        <translation>%n ngày trước</translation>
-    </message>
-    <message>
-        <source>Source unavailable</source>
-        <translation>Nguồn không khả dụng</translation>
-    </message>
-    <message>
-        <source>Waiting for data</source>
-        <translation>Đang chờ dữ liệu</translation>
-    </message>
-    <message>
-        <source>vs previous period</source>
-        <translation>so với kỳ trước</translation>
-    </message>
-    <message>
-        <source>vs 1 h before</source>
-        <translation>so với 1 giờ trước</translation>
-    </message>
-    <message>
-        <source>within limits</source>
-        <translation>trong ngưỡng</translation>
-    </message>
-    <message>
-        <source>above warning threshold</source>
-        <translation>vượt ngưỡng cảnh báo</translation>
-    </message>
-    <message>
-        <source>above critical threshold</source>
-        <translation>vượt ngưỡng nguy cấp</translation>
-    </message>
-    <message>
-        <source>below warning threshold</source>
-        <translation>dưới ngưỡng cảnh báo</translation>
-    </message>
-    <message>
-        <source>below critical threshold</source>
-        <translation>dưới ngưỡng nguy cấp</translation>
-    </message>
-    <message>
-        <source>target %1</source>
-        <translation>mục tiêu %1</translation>
-    </message>
-    <message>
-        <source>total of %n units</source>
-        <translation>tổng %n đơn vị</translation>
-    </message>
-    <message>
-        <source>mean of %n units</source>
-        <translation>trung bình %n đơn vị</translation>
-    </message>
-    <message>
-        <source>no values</source>
-        <translation>chưa có số liệu</translation>
-    </message>
-    <message>
-        <source>Unit</source>
-        <translation>Đơn vị</translation>
-    </message>
-    <message>
-        <source>Value</source>
-        <translation>Giá trị</translation>
-    </message>
-    <message>
-        <source>Change</source>
-        <translation>Thay đổi</translation>
-    </message>
-    <message>
-        <source>As of</source>
-        <translation>Cập nhật</translation>
-    </message>
-</context>
-<context>
     <name>AlertQueueView</name>
     <message>
         <source>Severity</source>
@@ -402,6 +279,129 @@
     <message>
         <source>(%1 min ago)</source>
         <translation>(%1 phút trước)</translation>
+    </message>
+</context>
+<context>
+    <name>KpiPainter</name>
+    <message>
+        <source>Indicator not available</source>
+        <translation>Chỉ tiêu không khả dụng</translation>
+    </message>
+    <message>
+        <source>card</source>
+        <translation>thẻ</translation>
+    </message>
+    <message>
+        <source>chart</source>
+        <translation>biểu đồ</translation>
+    </message>
+    <message>
+        <source>ranking</source>
+        <translation>xếp hạng</translation>
+    </message>
+    <message>
+        <source>table</source>
+        <translation>bảng</translation>
+    </message>
+    <message>
+        <source>no values yet</source>
+        <translation>chưa có số liệu</translation>
+    </message>
+    <message>
+        <source>source unavailable (%1)</source>
+        <translation>mất nguồn (%1)</translation>
+    </message>
+    <message>
+        <source>as of %1</source>
+        <translation>cập nhật lúc %1</translation>
+    </message>
+    <message>
+        <source>SOURCE UNAVAILABLE, last value kept</source>
+        <translation>MẤT NGUỒN, giữ giá trị cuối</translation>
+    </message>
+    <message>
+        <source>STALE, last value kept</source>
+        <translation>DỮ LIỆU CŨ, giữ giá trị cuối</translation>
+    </message>
+    <message>
+        <source>%n min ago</source>
+        <translation>%n phút trước</translation>
+    </message>
+    <message>
+        <source>%n h ago</source>
+        <translation>%n giờ trước</translation>
+    </message>
+    <message>
+        <source>%n days ago</source>
+        <translation>%n ngày trước</translation>
+    </message>
+    <message>
+        <source>Source unavailable</source>
+        <translation>Nguồn không khả dụng</translation>
+    </message>
+    <message>
+        <source>Waiting for data</source>
+        <translation>Đang chờ dữ liệu</translation>
+    </message>
+    <message>
+        <source>vs previous period</source>
+        <translation>so với kỳ trước</translation>
+    </message>
+    <message>
+        <source>vs 1 h before</source>
+        <translation>so với 1 giờ trước</translation>
+    </message>
+    <message>
+        <source>within limits</source>
+        <translation>trong ngưỡng</translation>
+    </message>
+    <message>
+        <source>above warning threshold</source>
+        <translation>vượt ngưỡng cảnh báo</translation>
+    </message>
+    <message>
+        <source>above critical threshold</source>
+        <translation>vượt ngưỡng nguy cấp</translation>
+    </message>
+    <message>
+        <source>below warning threshold</source>
+        <translation>dưới ngưỡng cảnh báo</translation>
+    </message>
+    <message>
+        <source>below critical threshold</source>
+        <translation>dưới ngưỡng nguy cấp</translation>
+    </message>
+    <message>
+        <source>target %1</source>
+        <translation>mục tiêu %1</translation>
+    </message>
+    <message>
+        <source>total of %n units</source>
+        <translation>tổng %n đơn vị</translation>
+    </message>
+    <message>
+        <source>mean of %n units</source>
+        <translation>trung bình %n đơn vị</translation>
+    </message>
+    <message>
+        <source>no values</source>
+        <translation>chưa có số liệu</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>Đơn vị</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Giá trị</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Thay đổi</translation>
+    </message>
+    <message>
+        <source>As of</source>
+        <translation>Cập nhật</translation>
     </message>
 </context>
 <context>
