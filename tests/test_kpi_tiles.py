@@ -308,3 +308,34 @@ def test_export_writes_the_tile_picture_and_its_numbers(qtbot, kpi_console, tmp_
     with chart.open(encoding="utf-8-sig") as f:
         series = list(csv.DictReader(f))
     assert len(series) >= 99 and all(r["unit_code"] == "P" for r in series)
+
+
+def test_live_chart_draws_the_series_its_thresholds_and_moves_with_new_values(qtbot, kpi_console, kpi_db):
+    from widgets.kpi_chart import CHARTS, LINE, TARGET
+
+    console = kpi_console
+    wait_value(qtbot, console, "D3", 160.0)
+    img = tile_image(console, 3)
+    pixels = [img.pixelColor(x, y) for x in range(0, img.width(), 2) for y in range(0, img.height(), 2)]
+    assert sum(near(c, LINE, 25) for c in pixels) > 150, "no series line on the chart"
+    # the values (60-69) sit between the target (50, green dashes) and the warning line (100, amber):
+    # the target is in view, the warning line is too far to keep
+    rows_with = lambda colour: {y for y in range(img.height())  # noqa: E731
+                                if sum(near(img.pixelColor(x, y), colour, 20) for x in range(200, 900, 4)) > 40}
+    assert rows_with(TARGET), "no target line"
+    assert not rows_with(STATUS["warning"]), "the warning line is kept in view although far off"
+    # axis labels: light grey text left of the plot
+    left = [img.pixelColor(x, y) for x in range(10, 120) for y in range(150, 450)]
+    assert sum(c.lightness() > 120 for c in left) > 30, "no axis labels"
+    # a new value far above the others redraws the chart: the line now reaches the top
+    before = CHARTS.redraws
+    add(kpi_db, "P", 140.0)
+    wait_value(qtbot, console, "P", 140.0)
+    qtbot.waitUntil(lambda: CHARTS.redraws > before, timeout=WAIT_MS)
+    after = tile_image(console, 3)
+    assert rows_with_colour(after, STATUS["warning"]), "the warning line came into view with the high value"
+
+
+def rows_with_colour(img: QImage, colour: QColor) -> set[int]:
+    return {y for y in range(img.height()) if sum(near(img.pixelColor(x, y), colour, 20)
+                                                   for x in range(200, 900, 4)) > 40}
