@@ -6,16 +6,21 @@ its coroutines, catches what they raise, and shows the health state to the opera
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from console.model.alerts import AlertEvent
 from console.model.kpi import Indicator, KpiSample
 from console.model.sources import AdminUnit, DocumentText, Source
+
+T = TypeVar("T")
 
 
 class ConnectorConfig(BaseModel):
@@ -71,6 +76,7 @@ class Connector:
 
     Config: ClassVar[type[ConnectorConfig]] = ConnectorConfig
     kind: ClassVar[str] = "connector"
+    _worker: ThreadPoolExecutor | None = None
 
     def __init__(self, name: str, config: Any, ctx: ConnectorContext) -> None:
         self.name = name
@@ -89,3 +95,16 @@ class Connector:
 
     async def stop(self) -> None:
         """Release everything this connector owns. Called after run ends and on shutdown."""
+
+    async def in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run blocking work (a query, a file, a parse) on this connector's own worker thread, never on
+        the loop; the console lets the thread go after ``stop``, so nothing outlives the connector."""
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(1, thread_name_prefix=f"connector-{self.name}")
+        return await asyncio.get_running_loop().run_in_executor(self._worker, functools.partial(fn, *args))
+
+    def release(self) -> None:
+        """Let the worker thread go (the supervisor calls this after ``stop``)."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.shutdown(wait=False, cancel_futures=True)

@@ -238,6 +238,7 @@ class Supervisor:
                 await r.connector.stop()
         except Exception:
             log.exception("connector %r failed to stop cleanly", r.name)
+        r.connector.release()
 
     async def _watch_stale(self) -> None:
         while True:

@@ -97,6 +97,11 @@ name = "kpi-db"
 type = "sql"
 settings = { url = "DBPATH", every_s = 0.2, history_s = 864000, query = "select indicator, unit, time, value from v where time > :since order by time" }
 
+[[connectors]]
+name = "reports"
+type = "reports"
+settings = { folder = "REPORTS", every_s = 0.3 }
+
 [[presets]]
 name = "kpi"
 layout = "2x2"
@@ -123,7 +128,9 @@ def kpi_db(tmp_path) -> sqlite_utils.Database:
 @pytest.fixture
 def kpi_console(tmp_path, make_console, registry, kpi_db):
     path = tmp_path / "site.toml"
-    path.write_text(SITE.replace("DBPATH", str(kpi_db.path)), encoding="utf-8")
+    (tmp_path / "reports").mkdir()
+    path.write_text(SITE.replace("DBPATH", str(kpi_db.path)).replace("REPORTS", str(tmp_path / "reports")),
+                    encoding="utf-8")
     console = make_console(load_site(path, registry.types, registry.broken))
     book = console.store.kpi_book
     assert book is not None
@@ -340,3 +347,31 @@ def test_live_chart_draws_the_series_its_thresholds_and_moves_with_new_values(qt
 def rows_with_colour(img: QImage, colour: QColor) -> set[int]:
     return {y for y in range(img.height()) if sum(near(img.pixelColor(x, y), colour, 20)
                                                    for x in range(200, 900, 4)) > 40}
+
+
+def test_a_report_with_a_bad_row_is_named_in_the_health_view_and_a_good_one_loads(qtbot, kpi_console, tmp_path):
+    import openpyxl
+
+    console = kpi_console
+    bad = openpyxl.Workbook()
+    sheet = bad.active
+    sheet.append(["Chỉ tiêu", "Đơn vị", "Thời gian", "Giá trị"])
+    sheet.append(["aqi", "C1", "2026-10-31", 41])
+    sheet.append(["aqi", "C2", "2026-10-31", "khá cao"])
+    bad.save(tmp_path / "reports" / "moi-truong-thang-10.xlsx")
+    with (tmp_path / "reports" / "bao-cao.csv").open("w", encoding="utf-8-sig") as f:
+        f.write("chỉ tiêu;đơn vị;thời gian;giá trị\naqi;OLD-1;2026-11-01;42,5\n")
+    health = console.operator.health
+
+    def said() -> str:
+        health.refresh()
+        try:
+            return health.row_of("reports")["error"]
+        except KeyError:
+            return ""
+
+    qtbot.waitUntil(lambda: "moi-truong-thang-10.xlsx row 3" in said(), timeout=WAIT_MS)
+    # the good file loaded (its former unit code landed on today's unit); the bad one did not
+    series = console.store.kpi_book.series("aqi", "C1")
+    qtbot.waitUntil(lambda: series is not None and 42.5 in series.values.tolist(), timeout=WAIT_MS)
+    assert 41.0 not in series.values.tolist()

@@ -1,4 +1,4 @@
-"""HealthView: one row per connector with its state, last good time and last error."""
+"""HealthView: one row per connector with its state, last good time, last error or what it is doing."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class HealthView(QTableWidget):
 
     def retranslate(self) -> None:
         self.setHorizontalHeaderLabels([self.tr("Connector"), self.tr("State"), self.tr("Last data"),
-                                        self.tr("Last error")])
+                                        self.tr("Last error / activity")])
         self.refresh()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
@@ -80,9 +80,15 @@ class HealthView(QTableWidget):
             last_ok = time.strftime("%H:%M:%S", time.localtime(h.last_ok)) if h.last_ok else "—"
             if h.last_ok and now - h.last_ok > 60:
                 last_ok += " " + self.tr("(%1 min ago)").replace("%1", str(int((now - h.last_ok) // 60)))
+            # A failing connector shows why; a working one what it says it is doing (an import's
+            # progress, the last bad row of a report).
+            failing = h.state in ("retrying", "failed")
+            text = (h.last_error if failing else "") or ""
+            if h.detail:
+                text = f"{text} · {h.detail}" if text else h.detail
             items = [QTableWidgetItem(h.connector), QTableWidgetItem(state), QTableWidgetItem(last_ok),
-                     QTableWidgetItem(h.last_error or "")]
+                     QTableWidgetItem(text)]
             items[1].setForeground(STATE_COLORS.get(h.state, QColor(200, 200, 200)))
-            items[3].setToolTip(h.last_error)
+            items[3].setToolTip(text)
             for c, item in enumerate(items):
                 self.setItem(r, c, item)

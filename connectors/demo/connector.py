@@ -64,7 +64,7 @@ class DemoConnector(Connector):
             self.ctx.publish(DocumentText(self.sid(f"doc-{did}"), title, lines, now))
         if self._kpi_db is not None and not kpi_data.is_current(self._kpi_db):
             # The backend's database, built on first run (about a second): off the loop.
-            n = await asyncio.to_thread(kpi_data.build, self._kpi_db)
+            n = await self.in_thread(kpi_data.build, self._kpi_db)
             self.ctx.log.info("built the demo KPI database %s (%d values)", self._kpi_db, n)
         # A few alerts so the queue is never empty; none critical, so the wall starts calm (criticals
         # come later, at random, as in a real shift).
@@ -78,7 +78,7 @@ class DemoConnector(Connector):
             now = time.monotonic()
             if now >= next_kpi:
                 if self._appender is not None:
-                    await asyncio.to_thread(self._appender.append)
+                    await self.in_thread(self._appender.append)
                 next_kpi = now + self.config.kpi_every_s
             if now >= next_alert:
                 self._publish_alert(time.time())

@@ -12,6 +12,7 @@ the totals and the latest problem.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import threading
 import time
@@ -110,7 +111,7 @@ class ReportsConnector(Connector):
             return
         try:
             async with asyncio.timeout(STOP_WAIT_S):
-                await asyncio.to_thread(executor.shutdown, True, cancel_futures=True)
+                await self.in_thread(functools.partial(executor.shutdown, True, cancel_futures=True))
         except TimeoutError:
             self.ctx.log.warning("the report reader did not stop within %g s", STOP_WAIT_S)
 

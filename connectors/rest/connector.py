@@ -204,7 +204,7 @@ class RestConnector(Connector):
 
     async def _poll(self) -> None:
         body = await self._fetch()
-        samples, problems = await asyncio.to_thread(self._parse, body)
+        samples, problems = await self.in_thread(self._parse, body)
         for problem in problems:
             self.ctx.reject_payload(problem)
         # Each poll reads the whole document again: the status tells of this one (clean: cleared).

@@ -122,14 +122,14 @@ class SqlConnector(Connector):
     async def stop(self) -> None:
         engine, self._engine = self._engine, None
         if engine is not None:
-            await asyncio.to_thread(engine.dispose)
+            await self.in_thread(engine.dispose)
 
     # -- on the loop ------------------------------------------------------------------------
     async def _in_thread(self, fn: Any, *args: Any) -> Any:
         guard = asyncio.timeout(self.config.timeout_s + GUARD_S)
         try:
             async with guard:
-                return await asyncio.to_thread(fn, *args)
+                return await self.in_thread(fn, *args)
         except TimeoutError:
             if not guard.expired():
                 raise  # the database's own timeout, already told in words

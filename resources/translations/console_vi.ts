@@ -269,8 +269,8 @@
         <translation>Dữ liệu gần nhất</translation>
     </message>
     <message>
-        <source>Last error</source>
-        <translation>Lỗi gần nhất</translation>
+        <source>Last error / activity</source>
+        <translation>Lỗi gần nhất / hoạt động</translation>
     </message>
     <message>
         <source>(attempt %1, next try within %2 s)</source>

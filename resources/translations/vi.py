@@ -198,4 +198,5 @@ VI: dict[str, str] = {
     'vs 1 h before': 'so với 1 giờ trước',
     'vs previous period': 'so với kỳ trước',
     'within limits': 'trong ngưỡng',
+    'Last error / activity': 'Lỗi gần nhất / hoạt động',
 }
