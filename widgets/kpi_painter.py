@@ -371,4 +371,8 @@ def _chart(p: QPainter, r: QRectF, book: KpiBook, ref: KpiRef, unit: str, u: flo
     if scale > 1.5:
         w, h = int(device.width()), int(device.height())
     img, _serial = CHARTS.image(book, ref, unit, w, h, u * (w / r.width()), at)
-    p.drawImage(r, img)
+    if scale == 1.0 and not p.transform().isScaling():
+        # Drawn for this size: copy it 1:1 at a whole pixel (a fractional target would smooth-scale it).
+        p.drawImage(QPointF(round(r.left()), round(r.top())), img)
+    else:
+        p.drawImage(r, img)
