@@ -1,59 +1,68 @@
 """KPI-chart benchmark: 24 live charts of 100,000 points each, fed at 10 Hz, on the 3x2 wall.
 
     .venv/bin/python -m bench.kpi_charts [--duration 30] [--charts 24] [--points 100000] [--rate 10]
-                                          [--modes console,ceiling,pyqtgraph-widgets] [--profile]
+        [--modes console,ceiling,pyqtgraph-widgets] [--ceiling-rate match|HZ] [--profile] [--what-if NAMES]
+
+(The script sets QT_QPA_PLATFORM=offscreen:configfile=tests/fixtures/screens_3x2.json for its workers: six
+1920x1080 wall screens WALL-1..6 plus the operator's screen; the offscreen platform paints every window into its
+backing store, so paints really happen, and they are counted.)
 
 The requirement: "24 live charts, each with 100,000 points, receiving new samples at 10 Hz, on the wall canvas.
-Report frame time p50/p95 and CPU; target p95 at most 16 ms." Qt runs offscreen on the simulated 3x2 wall
-(`offscreen:configfile=tests/fixtures/screens_3x2.json`: six 1920x1080 wall screens and the operator's screen;
-the offscreen platform paints every window into its backing store, so paints really happen and are counted).
+Report frame time p50/p95 and CPU; target p95 at most 16 ms."
 
-Each mode runs in a fresh process (bench/kpi_charts_worker.py), a warm-up (5 s) then a measured window:
-  console            the console's own path: the demo site's wall geometry; a Store with a custom 4x6 grid
-                     layout (2x2 tiles of 960x540 per display); a KpiService with N indicators (warning and
-                     critical thresholds, one unit `P`) whose series are preloaded with `--points` points (one per
-                     0.1 s, ~2.8 h; the tiles show range 6h, so every point is in view and is downsampled); tiles
-                     `kpi/k<i>?view=chart&range=6h`; the six display windows made by the console's WallManager
-                     (frameless, full screen on WALL-1..6). A 10 Hz Qt timer on the GUI thread publishes one
-                     SamplesReceived batch (one sample per indicator, time = previous + 0.1 s) on the Bus, as a
-                     connector's callback on the loop would. Nothing is shortcut: the views' own 20 ms timers call
-                     CHARTS.refresh() (redraws within the 8 ms budget) and repaint the changed tiles.
-  ceiling            the same wall and charts, no samples. So that there is something to measure, every chart tile
-                     is marked for repaint 10 times a second (a fifth of them per 20 ms, with the same
-                     update(rect) the views use): the cost of showing every chart at 10 Hz when the chart images
-                     are already drawn, i.e. the floor under the console's paint path.
+Each mode runs in a fresh process (bench/kpi_charts_worker.py): a warm-up (5 s), then the measured window.
+  console            the console's own path: the demo site's wall geometry (resources/sites/demo.toml); a Store
+                     with a custom layout `layouts.grid.grid("bench24", 4, 6)` (2x2 tiles of 960x540 per display);
+                     a KpiService with N indicators (target, warning and critical thresholds, one unit `P`) whose
+                     series hold `--points` points (one per 0.1 s, ~2.8 h, preloaded into the book); tiles
+                     `kpi/k<i>?view=chart&range=6h` (so every point is in view and is downsampled); the six display
+                     windows made by the console's WallManager (frameless, full screen on WALL-1..6). A 10 Hz Qt
+                     timer on the GUI thread publishes one SamplesReceived batch on the Bus (one sample per
+                     indicator, time = previous + 0.1 s), as a connector's callback on the loop does. Nothing is
+                     shortcut: the views' own 20 ms timers call CHARTS.refresh() and repaint the changed tiles.
+  ceiling            the same wall and charts, no samples: no chart is ever redrawn. Each chart tile is marked for
+                     repaint (the views' own update(rect)) at `--ceiling-rate` per second, staggered over the
+                     20 ms ticks; by default at the rate the console mode of the same run redrew its charts, so the
+                     ceiling paints what the console painted, minus the chart redraws (the floor under the
+                     console); `--ceiling-rate 10` gives the cost of showing every chart 10 times a second.
   pyqtgraph-widgets  what a developer would build instead: N pg.PlotWidgets (DateAxisItem, grid, threshold lines,
                      pyqtgraph's defaults) at the tiles' places and sizes on six full-screen windows, each
                      PlotDataItem holding the same points with setDownsampling(auto=True, method="peak") and
-                     setClipToView(True); the same 10 Hz batches are ingested into a KpiBook and each curve gets
+                     setClipToView(True); the same batches are ingested into a KpiBook and each curve gets
                      setData() of its whole series plus setXRange() of the last 6 h; Qt repaints normally.
 
-What is measured (GUI thread, perf_counter; instrumentation by subclassing and wrapping in the worker only):
-  busy time          a QApplication subclass times every top-level event delivery (timers, posted events, paint
-                     requests, queued calls); the GUI thread is busy inside them and waiting outside them.
-  tick               console/ceiling: one CHARTS.refresh() pass that ran (the first view timer of each 20 ms round
-                     runs it; calls closer than 10 ms to the last pass are skipped), up to the next pass.
-                     pyqtgraph-widgets: one sample batch (nothing else makes those charts repaint) up to the next.
-  frame time         for each tick in which at least one paintEvent started: the GUI thread's busy time from the
-                     tick's start to the next tick's start = the refresh pass (chart redraws), the six views'
-                     timer ticks, every paint it led to (UpdateRequest: paintEvent + backing-store flush), and the
-                     sample ingest that fell in it. `tick busy` is the same over all ticks (with or without a paint).
+Definitions (GUI thread, perf_counter; instrumented by subclassing and wrapping inside the worker only):
+  busy time          a QApplication subclass times every top-level event delivery (QApplication.notify: timer
+                     events that run the views' ticks and the sample feed, UpdateRequest events that run
+                     paintEvent and flush the backing store, queued calls). Inside them the GUI thread works;
+                     outside them it waits in the event dispatcher.
+  tick               console and ceiling: there is no single frame clock; each of the six windows has a 20 ms
+                     timer and every tick calls CHARTS.refresh(), which runs a pass only when the last one is
+                     10 ms old or more. A tick = from the start of one refresh pass that ran to the start of the
+                     next. pyqtgraph-widgets: from one sample batch to the next (nothing else repaints them).
+  frame time         for each tick in which at least one paintEvent started: the GUI thread's busy time within the
+                     tick = the refresh pass (its chart redraws) + the six views' timer ticks + every paint in it
+                     (paintEvent + backing-store flush) + the sample ingest that fell in it; waiting excluded.
+                     `tick busy` is the same over all ticks, painted or not.
+  busy run           a run of event deliveries with less than 1 ms between them (the loop never waited), that
+                     contains a paint; its busy time. Unlike the frame time it does not depend on where the
+                     ticks fall: it is how long the loop was blocked when it painted (a stall for anything else).
   paint              duration of each WallView.paintEvent (pyqtgraph-widgets: each PlotWidget viewport paint).
-  refresh            duration of each CHARTS.refresh() pass that ran (console, ceiling).
+  refresh            duration of each CHARTS.refresh() pass that ran; redraw: each chart redraw (ChartCache._draw).
   CPU                psutil user+sys of the worker process over the window, % of one core; "others" = the
-                     machine's busy time from /proc/stat minus this process (other users' jobs on the shared box).
-  redraws            console: CHARTS.redraws delta; pyqtgraph-widgets: viewport paints (each redraws its plot);
-                     per second and per chart.
+                     machine's busy time (/proc/stat) minus this process: other users' jobs on the shared box.
+  redraws            console: CHARTS.redraws delta; pyqtgraph-widgets: viewport paints (each redraws its plot).
   latency            sample -> screen: from a batch's publish to the end of the first paintEvent that blitted
                      (console) or painted (pyqtgraph) its chart redrawn after the publish; batches of the last 2 s
-                     are left out, samples never shown by the end are counted.
+                     are left out; samples whose chart was not redrawn by the end are counted as never shown.
 
-Output: a Markdown table on stdout, the ratios console/ceiling and pyqtgraph-widgets/console (frame p95, CPU),
-and JSON with every figure in bench/results/kpi_charts-<date-time>[-<options>].json. `--profile` runs the
-console mode once more under cProfile and saves the top of its profile beside the JSON (the profiled run's
-figures are not in the table: the profiler slows Python code). `--what-if NAMES` runs the console mode once more
+Output: Markdown tables on stdout, the ratios console/ceiling and pyqtgraph-widgets/console (frame p95, CPU),
+PASS/FAIL against the 16 ms target, and JSON with every figure in
+bench/results/kpi_charts-<date-time>[-<options>].json (`--screenshots`: display D11 of each mode beside it).
+`--profile` runs the console mode once more under cProfile and writes the top of its profile beside the JSON (its
+figures are not in the tables: the profiler slows Python code). `--what-if NAMES` runs the console mode once more
 with suggested changes patched into that worker process only (never into the project's files), to size them:
-pixel-interval, thin-pen, blit-1to1, parse-cache, one-pass (see WHAT_IFS in bench/kpi_charts_worker.py).
+pixel-interval, thin-pen, blit-1to1, parse-cache, one-pass, no-axes (see WHAT_IFS in bench/kpi_charts_worker.py).
 """
 
 from __future__ import annotations
@@ -74,7 +83,7 @@ BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 SCREENS = "tests/fixtures/screens_3x2.json"
 MODES = ("console", "ceiling", "pyqtgraph-widgets")
-WHAT_IF_NAMES = ("pixel-interval", "thin-pen", "blit-1to1", "parse-cache", "one-pass")
+WHAT_IF_NAMES = ("pixel-interval", "thin-pen", "blit-1to1", "parse-cache", "one-pass", "no-axes")
 TARGET_P95_MS = 16.0
 PRODUCT_FILES = ("widgets/kpi_chart.py", "widgets/kpi_painter.py", "widgets/wall_view.py", "widgets/tile_painter.py",
                  "console/kpi/book.py", "console/kpi/service.py", "console/qt/wall.py")
@@ -165,6 +174,10 @@ def ratio(a, b) -> str:
     return "-" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
 
 
+def label(mode: str, r: dict) -> str:
+    return f"ceiling ({r['ceiling_rate']:g} Hz/tile)" if mode == "ceiling" and r.get("ceiling_rate") else mode
+
+
 def tables(results: dict[str, dict]) -> list[str]:
     out = ["| mode | frame p50 ms | frame p95 ms | frame max ms | paint p95 ms | refresh p95 ms | CPU % | "
            "chart redraws/s per chart | latency p50 ms | latency p95 ms |",
@@ -174,19 +187,22 @@ def tables(results: dict[str, dict]) -> list[str]:
             out.append(f"| {mode} | error: {r['error']} |||||||||")
             continue
         out.append(
-            f"| {mode} | {f(g(r, 'frame_ms', 'p50'))} | {f(g(r, 'frame_ms', 'p95'))} | {f(g(r, 'frame_ms', 'max'))} "
+            f"| {label(mode, r)} | {f(g(r, 'frame_ms', 'p50'))} | {f(g(r, 'frame_ms', 'p95'))} | {f(g(r, 'frame_ms', 'max'))} "
             f"| {f(g(r, 'paint_ms', 'p95'))} | {f(g(r, 'refresh_ms', 'p95'))} | {f(r['cpu_pct'], '.0f')} "
             f"| {f(r['redraws_per_s_per_chart'], '.2f')} | {f(g(r, 'latency_ms', 'p50'), '.0f')} "
             f"| {f(g(r, 'latency_ms', 'p95'), '.0f')} |")
     out += ["", "| mode | ticks/s | frames/s | paints/s (p50 ms) | tick busy p95 ms | frame GUI-CPU p95 ms | "
-            "redraw p50 ms | GUI thread busy % (CPU %) | batches/s delivered | samples never shown | others % | "
-            "RSS MiB |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "busy run with a paint p50 / p95 / max ms | redraw p50 ms | GUI thread busy % (CPU %) | "
+            "batches/s delivered | samples never shown | others % | RSS MiB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for mode, r in results.items():
         if "error" in r:
             continue
+        b = r["burst_ms"]
         out.append(
-            f"| {mode} | {f(r['ticks_per_s'])} | {f(r['frames_per_s'])} | {f(r['paints_per_s'], '.0f')} "
+            f"| {label(mode, r)} | {f(r['ticks_per_s'])} | {f(r['frames_per_s'])} | {f(r['paints_per_s'], '.0f')} "
             f"({f(g(r, 'paint_ms', 'p50'))}) | {f(g(r, 'tick_busy_ms', 'p95'))} | {f(g(r, 'frame_cpu_ms', 'p95'))} "
+            f"| {f(b['p50'], '.0f')} / {f(b['p95'], '.0f')} / {f(b['max'], '.0f')} "
             f"| {f(g(r, 'draw_ms', 'p50'))} | {f(r['gui_busy_pct'], '.0f')} ({f(r['gui_thread_cpu_pct'], '.0f')}) "
             f"| {f(r['batches_per_s'])} | {r['latency_unshown']}/{r['latency_samples']} | {f(r.get('others_pct'), '.0f')} "
             f"| {f(r['rss_mib'], '.0f')} |")
@@ -224,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--points", type=int, default=100_000, help="points preloaded per chart (100000)")
     ap.add_argument("--rate", type=float, default=10.0, help="sample batches per second (10)")
     ap.add_argument("--modes", default=",".join(MODES), help="comma-separated: " + ",".join(MODES))
+    ap.add_argument("--ceiling-rate", default="match", metavar="HZ|match",
+                    help="ceiling: repaints per second of each chart tile; 'match' (default): the console mode's "
+                         "chart redraws per second in this run (10 when the console mode is not run)")
     ap.add_argument("--profile", action="store_true", help="also profile the console mode (cProfile)")
     ap.add_argument("--what-if", action="append", default=[], metavar="NAMES",
                     help="also run the console mode with these comma-separated changes patched in (in the worker "
@@ -240,6 +259,10 @@ def main(argv: list[str] | None = None) -> int:
     stamp = time.strftime("%Y-%m-%d-%H%M%S")
     suffix = "".join(f"-{k}{v:g}" for k, v, d in (("charts", args.charts, 24), ("points", args.points, 100_000),
                                                   ("rate", args.rate, 10), ("duration", args.duration, 30)) if v != d)
+    if args.ceiling_rate != "match":
+        suffix += f"-ceiling{args.ceiling_rate}"
+    if args.what_if:
+        suffix += "-whatif"
     out = Path(args.out) if args.out else RESULTS / f"kpi_charts-{stamp}{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     info = machine_info()
@@ -253,6 +276,13 @@ def main(argv: list[str] | None = None) -> int:
         log(f"{mode}: {args.charts} charts x {args.points} points, {args.rate:g} Hz, {args.duration:g} s "
             f"(others before: {f(quiet, '.0f')}% of a core)")
         cfg = {**base, "mode": mode}
+        if mode == "ceiling":
+            if args.ceiling_rate != "match":
+                cfg["ceiling_rate"] = float(args.ceiling_rate)
+            elif "error" not in results.get("console", {"error": 1}):
+                cfg["ceiling_rate"] = round(results["console"]["redraws_per_s_per_chart"], 3)
+            else:
+                cfg["ceiling_rate"] = 10.0
         if args.screenshots:
             cfg["screenshot"] = str(out.with_name(out.stem + f"-{mode}-D11.png"))
         r = run_worker(cfg, args.warmup + args.duration + 180)

@@ -4,7 +4,7 @@
         .venv/bin/python -m bench.kpi_charts_worker CONFIG.json RESULT.json
 
 CONFIG: {"mode": "console" | "ceiling" | "pyqtgraph-widgets", "charts": 24, "points": 100000, "rate": 10,
-"warmup": 5, "duration": 30, "profile": false, "screenshot": ""}. The result (figures, see bench/kpi_charts.py
+"warmup": 5, "duration": 30, "ceiling_rate": 10, "what_if": [], "profile": false, "screenshot": ""}. The result (figures, see bench/kpi_charts.py
 for their definitions) is written to RESULT as JSON. Nothing in the project is edited: the console's classes are
 observed by subclassing (WallView) and by wrapping the methods of the one ChartCache instance.
 """
@@ -190,10 +190,12 @@ def preload(book, walk: Walk) -> None:
 WHAT_IFS = {
     "pixel-interval": "a chart redraws at most once per pixel column of time (range / chart width: ~23 s for 6 h on "
                       "930 px) instead of every 0.1 s",
-    "thin-pen": "the curve drawn with a 2 px pen instead of unit_px / 7 (5.5 px on a 960x540 tile)",
+    "thin-pen": "the curve drawn with a 2 px pen instead of the width KpiChart._style gives it (unit_px-based)",
     "blit-1to1": "the chart image copied 1:1 at a whole-pixel position instead of drawImage(QRectF) into the "
                  "fractional body rectangle (a scaled, smoothed draw)",
     "parse-cache": "KpiRef.parse memoised (the views parse every tile's reference on every 20 ms tick)",
+    "no-axes": "axes and grid hidden: sizes what drawing them costs in each redraw (not a proposal; a cached axes "
+               "layer, redrawn only when the ticks or the y range change, would save most of it)",
     "one-pass": "CHARTS.refresh passes at least 19 ms apart (one per 20 ms round of the six views' timers) "
                 "instead of 10 ms",
 }
@@ -235,6 +237,16 @@ def apply_what_ifs(names: list[str]) -> None:
     if "parse-cache" in names:
         parse = functools.lru_cache(maxsize=1024)(KpiRef.parse.__func__.__get__(KpiRef))
         KpiRef.parse = staticmethod(parse)
+    if "no-axes" in names:
+        orig_init = kc.KpiChart.__init__
+
+        def __init__(self, indicator):  # noqa: ANN001, N807
+            orig_init(self, indicator)
+            self.plot.hideAxis("left")
+            self.plot.hideAxis("bottom")
+            self.plot.showGrid(x=False, y=False)
+
+        kc.KpiChart.__init__ = __init__
     if "one-pass" in names:
         orig = kc.ChartCache.refresh
 
@@ -346,23 +358,25 @@ def build_console(cfg: dict, tmp: Path) -> dict:
         bus.publish(SamplesReceived("bench", batch))
         REC.ingests.append((t0, perf()))
 
-    # ceiling: no samples; every chart tile is marked for repaint 10 times a second, a fifth of them per
-    # 20 ms tick, as the views would if every chart redrew at 10 Hz: the paint cost with cached images.
+    # ceiling: no samples; each chart tile is marked for repaint `ceiling_rate` times a second (staggered over the
+    # 20 ms ticks, with the same update(rect) the views use): the paint cost with every chart image already drawn.
     owner = {}
     for tile in tiles:
         for v in views:
             r = v._tile_device_rect(tile)
             if r.intersects(v.rect().toRectF()):
                 owner[tile] = v
-    phase = [0]
+    period = 1.0 / max(0.01, float(cfg.get("ceiling_rate") or 10.0))
+    due = {tile: time.monotonic() + period * k / len(tiles) for k, tile in enumerate(tiles)}
 
     def poke() -> None:
         t0 = perf()
-        for k, tile in enumerate(tiles):
-            if k % 5 == phase[0] % 5:
+        now = time.monotonic()
+        for tile in tiles:
+            if due[tile] <= now:
+                due[tile] = max(due[tile] + period, now)
                 v = owner[tile]
                 v.update(v._tile_device_rect(tile).toAlignedRect())
-        phase[0] += 1
         REC.ingests.append((t0, perf()))
 
     def redraws() -> int:
@@ -611,7 +625,8 @@ def figures(cfg: dict, t_start: float, t_end: float, cpu: float, thread_cpu: flo
         "mode": cfg["mode"], "charts": n, "points": cfg["points"], "rate": cfg["rate"], "duration_s": dur,
         "frames": len(frames), "frames_per_s": len(frames) / dur,
         "ticks_per_s": max(0, len(anchors) - 1) / dur,
-        "frame_ms": dist(frames), "tick_busy_ms": dist(all_ticks), "burst_ms": dist(painted_bursts), "frame_cpu_ms": dist(frames_cpu), "frame_span_ms": dist(spans),
+        "frame_ms": dist(frames), "tick_busy_ms": dist(all_ticks), "burst_ms": dist(painted_bursts),
+        "ceiling_rate": cfg.get("ceiling_rate") if cfg["mode"] == "ceiling" else None, "frame_cpu_ms": dist(frames_cpu), "frame_span_ms": dist(spans),
         "paints_per_frame_p50": pct(frame_paints, 0.5),
         "paint_ms": dist([p[1] - p[0] for p in paints]), "paints_per_s": len(paints) / dur,
         "update_ms": dist([u[1] - u[0] for u in within(REC.updates)]),
