@@ -62,7 +62,7 @@ bench/results/kpi_charts-<date-time>[-<options>].json (`--screenshots`: display 
 `--profile` runs the console mode once more under cProfile and writes the top of its profile beside the JSON (its
 figures are not in the tables: the profiler slows Python code). `--what-if NAMES` runs the console mode once more
 with suggested changes patched into that worker process only (never into the project's files), to size them:
-pixel-interval, thin-pen, blit-1to1, parse-cache, one-pass, no-axes (see WHAT_IFS in bench/kpi_charts_worker.py).
+pixel-interval, thin-pen, parse-cache, one-pass, no-axes (see WHAT_IFS in bench/kpi_charts_worker.py).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 SCREENS = "tests/fixtures/screens_3x2.json"
 MODES = ("console", "ceiling", "pyqtgraph-widgets")
-WHAT_IF_NAMES = ("pixel-interval", "thin-pen", "blit-1to1", "parse-cache", "one-pass", "no-axes")
+WHAT_IF_NAMES = ("pixel-interval", "thin-pen", "parse-cache", "one-pass", "no-axes")
 TARGET_P95_MS = 16.0
 PRODUCT_FILES = ("widgets/kpi_chart.py", "widgets/kpi_painter.py", "widgets/wall_view.py", "widgets/tile_painter.py",
                  "console/kpi/book.py", "console/kpi/service.py", "console/qt/wall.py")

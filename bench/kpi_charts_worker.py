@@ -4,8 +4,8 @@
         .venv/bin/python -m bench.kpi_charts_worker CONFIG.json RESULT.json
 
 CONFIG: {"mode": "console" | "ceiling" | "pyqtgraph-widgets", "charts": 24, "points": 100000, "rate": 10,
-"warmup": 5, "duration": 30, "ceiling_rate": 10, "what_if": [], "profile": false, "screenshot": ""}. The result (figures, see bench/kpi_charts.py
-for their definitions) is written to RESULT as JSON. Nothing in the project is edited: the console's classes are
+"warmup": 5, "duration": 30, "ceiling_rate": 10, "what_if": [], "profile": false, "screenshot": ""}.
+The result (figures; bench/kpi_charts.py defines them) is written to RESULT as JSON. Nothing in the project is edited: the console's classes are
 observed by subclassing (WallView) and by wrapping the methods of the one ChartCache instance.
 """
 
@@ -191,8 +191,6 @@ WHAT_IFS = {
     "pixel-interval": "a chart redraws at most once per pixel column of time (range / chart width: ~23 s for 6 h on "
                       "930 px) instead of every 0.1 s",
     "thin-pen": "the curve drawn with a 2 px pen instead of the width KpiChart._style gives it (unit_px-based)",
-    "blit-1to1": "the chart image copied 1:1 at a whole-pixel position instead of drawImage(QRectF) into the "
-                 "fractional body rectangle (a scaled, smoothed draw)",
     "parse-cache": "KpiRef.parse memoised (the views parse every tile's reference on every 20 ms tick)",
     "no-axes": "axes and grid hidden: sizes what drawing them costs in each redraw (not a proposal; a cached axes "
                "layer, redrawn only when the ticks or the y range change, would save most of it)",
@@ -206,10 +204,8 @@ def apply_what_ifs(names: list[str]) -> None:
     import functools
 
     import pyqtgraph as pg
-    from PySide6.QtCore import QPointF
 
     import widgets.kpi_chart as kc
-    import widgets.kpi_painter as kp
     from console.model.kpi import KpiRef
 
     for name in names:
@@ -225,15 +221,6 @@ def apply_what_ifs(names: list[str]) -> None:
             self.curve.setPen(pg.mkPen(kc.LINE, width=2.0))
 
         kc.KpiChart._style = _style
-    if "blit-1to1" in names:
-        def _chart(p, r, book, ref, unit, u, at):  # noqa: ANN001
-            if r.width() < 40 or r.height() < 30:
-                return
-            w, h = int(r.width()), int(r.height())
-            img, _serial = kc.CHARTS.image(book, ref, unit, w, h, u, at)
-            p.drawImage(QPointF(round(r.left()), round(r.top())), img)
-
-        kp._chart = _chart
     if "parse-cache" in names:
         parse = functools.lru_cache(maxsize=1024)(KpiRef.parse.__func__.__get__(KpiRef))
         KpiRef.parse = staticmethod(parse)
@@ -374,7 +361,9 @@ def build_console(cfg: dict, tmp: Path) -> dict:
         now = time.monotonic()
         for tile in tiles:
             if due[tile] <= now:
-                due[tile] = max(due[tile] + period, now)
+                # next slot of this tile's own phase (slots missed while the loop was busy are skipped, the
+                # stagger is kept: tiles do not fall into step)
+                due[tile] += period * (1 + math.floor((now - due[tile]) / period))
                 v = owner[tile]
                 v.update(v._tile_device_rect(tile).toAlignedRect())
         REC.ingests.append((t0, perf()))
