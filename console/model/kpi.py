@@ -6,6 +6,7 @@ tile showed: ``kpi/aqi?unit=w-hoalu&view=bars&range=24h`` (indicator, unit scope
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -160,7 +161,10 @@ class KpiRef:
         return replace(self, **changes)
 
     @classmethod
+    @functools.lru_cache(maxsize=1024)
     def parse(cls, ref: str) -> KpiRef:
+        """Parse a tile reference. Cached: every view asks for every KPI tile 50 times a second, and a
+        wall shows a handful of references (a bad one raises each time, it is not cached)."""
         if not ref.startswith(KPI_PREFIX):
             raise KpiRefError(f"{ref!r} is not a KPI tile (it must start with {KPI_PREFIX!r})")
         head, _, query = ref[len(KPI_PREFIX):].partition("?")
