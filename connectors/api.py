@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from console.model.alerts import AlertEvent
 from console.model.kpi import Indicator, KpiSample
+from console.model.documents import DocumentListing
 from console.model.sources import AdminUnit, DocumentText, Source
 
 T = TypeVar("T")
@@ -46,7 +47,8 @@ class ConnectorContext(Protocol):
     def resolve_path(self, path: str) -> Path:
         """A file path from the settings: ``~`` expanded, relative paths taken from the site file's folder."""
 
-    def publish(self, value: DocumentText) -> None: ...
+    def publish(self, value: DocumentText | DocumentListing) -> None:
+        """Hand a text document or a register of papers (the whole list, each time) to the console."""
 
     def publish_samples(self, samples: list[KpiSample]) -> None:
         """Hand KPI values to the console, a batch at a time (one batch per poll or file)."""

@@ -80,6 +80,21 @@ class ShowKpi(Command):
     range: str | None = None
 
 
+class ShowDocument(Command):
+    """Turn the page of a document tile, or change its fit or zoom. ``page`` goes to a page (clamped to
+    the document's pages); ``step`` moves by pages (+1 next, -1 previous). Fields left empty keep
+    what the tile shows."""
+
+    name: ClassVar[str] = "show_document"
+    tile: int = Field(ge=1)
+    page: int | None = Field(None, ge=1)
+    step: int | None = None
+    fit: str | None = None
+    zoom: float | None = Field(None, ge=1.0, le=4.0)
+    cx: float | None = Field(None, ge=0.0, le=1.0)
+    cy: float | None = Field(None, ge=0.0, le=1.0)
+
+
 class AlertCommand(Command):
     """An operator's action on one alert; ``action`` is the workflow step it asks for."""
 
@@ -137,7 +152,7 @@ class LiftSilence(Command):
 ALERT_COMMANDS: tuple[type[Command], ...] = (AckAlert, AssignAlert, ResolveAlert, CloseAlert, ReopenAlert,
                                              NoteAlert, AddSilence, LiftSilence)
 
-WALL_COMMANDS: tuple[type[Command], ...] = (AssignSource, ShowKpi, ClearTile, SwapTiles, ApplyLayout, RecallPreset, SavePreset,
+WALL_COMMANDS: tuple[type[Command], ...] = (AssignSource, ShowKpi, ShowDocument, ClearTile, SwapTiles, ApplyLayout, RecallPreset, SavePreset,
                                             DeletePreset, PauseTour, ResumeTour)
 COMMANDS: dict[str, type[Command]] = {c.name: c for c in (*WALL_COMMANDS, *ALERT_COMMANDS)}
 

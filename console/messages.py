@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from console.model.alerts import Alert, Silence
 from console.model.kpi import KpiSample
+from console.model.documents import DocumentListing
 from console.model.sources import DocumentText, Source
 from console.model.wall import Preset, WallState
 
@@ -31,7 +32,7 @@ class SourcesChanged:
 
 @dataclass(frozen=True)
 class ValueReceived:
-    value: DocumentText
+    value: DocumentText | DocumentListing
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from console.commands import (
     RecallPreset,
     ResumeTour,
     SavePreset,
+    ShowDocument,
     ShowKpi,
     SwapTiles,
 )
@@ -36,7 +37,8 @@ from console.messages import (
     WallChanged,
 )
 from console.model.kpi import RANGES, VIEWS, KpiRef, KpiRefError, UnitTree, base_source_id, is_kpi_ref
-from console.model.sources import DocumentText, Source
+from console.model.documents import FITS, DocRef, DocRefError, DocumentListing, ListFilter, Pointer
+from console.model.sources import DocumentText, Source, SourceKind
 from console.model.tours import TOUR_PREFIX
 from console.model.wall import Preset, WallState
 from console.persistence import AuditRecord, Database
@@ -77,6 +79,10 @@ class Store:
                 self.presets[p.name] = p
         self.sources: dict[str, Source] = {}
         self.documents: dict[str, DocumentText] = {}
+        self.doc_lists: dict[str, DocumentListing] = {}  # register source id -> its latest listing
+        self.pointer: Pointer | None = None  # the operator's pointer on a document tile (runtime only)
+        self.pointer_version = 0
+        self.doc_pages: dict[str, int] = {}  # document source id -> its page count, once opened (runtime)
         self.health: dict[str, ConnectorHealthChanged] = {}
         self.active_preset = ""  # the preset last recalled or saved, for the operator's chooser
         self._handlers: dict[type[Command], Handler] = {}
@@ -140,6 +146,15 @@ class Store:
             raise CommandError(f"no administrative unit {ref.unit!r}")
         return ref
 
+    def _checked_doc(self, text: str) -> DocRef:
+        src = self.sources.get(base_source_id(text))
+        if src is None or src.kind != SourceKind.DOCUMENT:
+            raise CommandError(f"{base_source_id(text)!r} is not a document: only documents take page settings")
+        try:
+            return DocRef.parse(text)
+        except DocRefError as exc:
+            raise CommandError(str(exc)) from None
+
     def _apply(self, cmd: Command) -> WallState | None:
         if isinstance(cmd, AssignSource):
             index = self._tile(cmd.tile)
@@ -148,7 +163,32 @@ class Store:
             ref = cmd.source
             if is_kpi_ref(ref):
                 ref = self._checked_kpi(ref).text()
+            elif "?" in ref and self.sources[base_source_id(ref)].kind == SourceKind.DOCUMENT_LIST:
+                try:
+                    ref = ListFilter.parse(ref).text()
+                except DocRefError as exc:
+                    raise CommandError(str(exc)) from None
+            elif "?" in ref:
+                ref = self._checked_doc(ref).text()
             return self.state.with_tile(index, ref)
+        if isinstance(cmd, ShowDocument):
+            index = self._tile(cmd.tile)
+            current = self.state.tiles[index]
+            src = self.sources.get(base_source_id(current)) if current else None
+            if src is None or src.kind != SourceKind.DOCUMENT:
+                raise CommandError(f"tile {cmd.tile} shows no document")
+            doc = self._checked_doc(current or "")
+            if cmd.fit is not None and cmd.fit not in FITS:
+                raise CommandError(f"fit {cmd.fit!r} is not one of {', '.join(FITS)}")
+            page = cmd.page if cmd.page is not None else doc.page + (cmd.step or 0)
+            pages = self.doc_pages.get(doc.source)
+            page = max(1, min(page, pages) if pages else page)
+            changes = {k: v for k, v in (("fit", cmd.fit), ("zoom", cmd.zoom), ("cx", cmd.cx), ("cy", cmd.cy))
+                       if v is not None}
+            new = doc.with_(page=page, **changes)
+            if new == doc:
+                return None  # already there (the last page, say): nothing to repaint
+            return self.state.with_tile(index, new.text())
         if isinstance(cmd, ShowKpi):
             index = self._tile(cmd.tile)
             current = self.state.tiles[index]
@@ -209,6 +249,15 @@ class Store:
             return None
         raise CommandError(f"command {cmd.name!r} is not handled")
 
+    def set_pointer(self, tile: int | None, x: float = 0.5, y: float = 0.5) -> None:
+        """Move (or, with ``tile`` None, hide) the pointer on a document tile; views redraw that tile.
+        Not audited: it moves with the operator's hand, many times a second."""
+        if tile is None:
+            self.pointer = None
+        else:
+            self.pointer = Pointer(tile, min(1.0, max(0.0, x)), min(1.0, max(0.0, y)), time.time())
+        self.pointer_version += 1
+
     # -- live data ------------------------------------------------------------------------
     def _on_sources(self, msg: SourcesChanged) -> None:
         for sid in [s for s, src in self.sources.items() if src.connector == msg.connector]:
@@ -221,6 +270,8 @@ class Store:
         v = msg.value
         if isinstance(v, DocumentText):
             self.documents[v.source_id] = v
+        elif isinstance(v, DocumentListing):
+            self.doc_lists[v.source_id] = v
         self.live_version += 1
 
     def _on_health(self, msg: ConnectorHealthChanged) -> None:

@@ -24,6 +24,7 @@ from console.bus import Bus
 from console.messages import ConnectorHealthChanged, SamplesReceived, SourcesChanged, ValueReceived
 from console.model.alerts import AlertEvent
 from console.model.kpi import Indicator, KpiSample
+from console.model.documents import DocumentListing
 from console.model.sources import AdminUnit, DocumentText, Source
 from console.retry import backoff_delay
 
@@ -55,7 +56,7 @@ class _Context:
         self._bus = bus
         self.last_activity = 0.0
 
-    def publish(self, value: DocumentText) -> None:
+    def publish(self, value: DocumentText | DocumentListing) -> None:
         self.last_activity = time.time()
         self._bus.publish(ValueReceived(value))
 

@@ -10,7 +10,9 @@ class SourceKind(StrEnum):
     CAMERA = "camera"
     KPI = "kpi"
     ALERTS = "alerts"
-    DOCUMENT = "document"
+    DOCUMENT = "document"  # one file shown page by page: PDF, image, text/Markdown, office (converted)
+    DOCUMENT_LIST = "document_list"  # a document-management system's register of incoming/outgoing papers
+    AGENDA = "agenda"  # a briefing's items, the current one highlighted
     TOUR = "tour"  # a camera tour: the tile cycles through cameras
 
 
@@ -49,6 +51,7 @@ class Source:
     detail: str = ""  # short description shown in the browser (location, indicator unit...)
     main: StreamSpec | None = None  # cameras: the full-resolution stream
     sub: StreamSpec | None = None  # cameras: the small stream for small tiles (optional)
+    file: str = ""  # documents: the local file to show ("" while a download is pending)
 
 
 @dataclass(frozen=True)
