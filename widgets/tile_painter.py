@@ -100,8 +100,12 @@ def paint_tile(p: QPainter, rect: QRectF, index: int, source_id: str | None, ctx
         _paint_tour(p, inner, index, source, ctx)
     elif source.kind == SourceKind.ALERTS:
         _paint_alerts(p, inner, source, ctx)
+    elif source.kind == SourceKind.DOCUMENT and source.file:
+        document_painter.paint_document(p, inner, index, source_id, source, ctx)
     elif source.kind == SourceKind.DOCUMENT:
         _paint_document(p, inner, source, ctx)
+    elif source.kind == SourceKind.DOCUMENT_LIST:
+        document_list.paint_document_list(p, inner, index, source_id, source, ctx)
     p.setPen(QPen(BORDER, 1))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
@@ -339,5 +343,5 @@ def _paint_document(p: QPainter, r: QRectF, source: Source, ctx: TileContext) ->
         y += bound.height() + u * 0.4
 
 
-# KPI tiles have their own painter, which uses this module's pieces: imported last on purpose.
-from widgets import kpi_painter  # noqa: E402
+# KPI and document tiles have their own painters, which use this module's pieces: imported last on purpose.
+from widgets import document_list, document_painter, kpi_painter  # noqa: E402

@@ -200,3 +200,12 @@ VI: dict[str, str] = {
     'within limits': 'trong ngưỡng',
     'Last error / activity': 'Lỗi gần nhất / hoạt động',
 }
+
+# Texts of the document panel and of registers of papers live beside this file, one module each.
+from resources.translations.vi_doclist import VI_DOCLIST  # noqa: E402
+from resources.translations.vi_documents import VI_DOCUMENTS  # noqa: E402
+from resources.translations.vi_briefings import VI_BRIEFINGS  # noqa: E402
+
+VI.update(VI_DOCUMENTS)
+VI.update(VI_DOCLIST)
+VI.update(VI_BRIEFINGS)

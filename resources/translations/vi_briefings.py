@@ -1,0 +1,4 @@
+"""Vietnamese texts: briefings."""
+
+VI_BRIEFINGS: dict[str, str] = {
+}

@@ -1,0 +1,4 @@
+"""Vietnamese texts: doclist."""
+
+VI_DOCLIST: dict[str, str] = {
+}

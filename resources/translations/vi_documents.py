@@ -1,0 +1,4 @@
+"""Vietnamese texts: documents."""
+
+VI_DOCUMENTS: dict[str, str] = {
+}

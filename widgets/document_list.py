@@ -1,0 +1,1 @@
+"""Registers of papers (being written)."""

@@ -1,0 +1,1 @@
+"""Paints document tiles (being written)."""
