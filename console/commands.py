@@ -95,6 +95,114 @@ class ShowDocument(Command):
     cy: float | None = Field(None, ge=0.0, le=1.0)
 
 
+class SetPresentation(Command):
+    """Presentation mode for a meeting (``on``), or back to live operations exactly as the wall was."""
+
+    name: ClassVar[str] = "presentation"
+    on: bool
+    title: str = Field("", max_length=200)
+
+
+class UnmaskTile(Command):
+    """Show a sensitive camera unmasked in presentation mode (audited), until its tile changes."""
+
+    name: ClassVar[str] = "unmask_tile"
+    tile: int = Field(ge=1)
+
+
+class MaskTile(Command):
+    name: ClassVar[str] = "mask_tile"
+    tile: int = Field(ge=1)
+
+
+class BlankWall(Command):
+    """Black out the wall (``on`` None: toggle), as a presenter's B key does."""
+
+    name: ClassVar[str] = "blank_wall"
+    on: bool | None = None
+
+
+class StartBriefing(Command):
+    """Run a briefing from scene ``scene``; ``freeze`` holds KPI values at the start (None: the briefing's
+    own setting); ``presentation`` also switches the wall to presentation mode."""
+
+    name: ClassVar[str] = "start_briefing"
+    briefing: str = Field(min_length=1)
+    scene: int = Field(1, ge=1)
+    freeze: bool | None = None
+    presentation: bool = False
+
+
+class NextScene(Command):
+    name: ClassVar[str] = "next_scene"
+
+
+class PreviousScene(Command):
+    name: ClassVar[str] = "previous_scene"
+
+
+class GotoScene(Command):
+    name: ClassVar[str] = "goto_scene"
+    scene: int = Field(ge=1)
+
+
+class PauseBriefing(Command):
+    name: ClassVar[str] = "pause_briefing"
+
+
+class ResumeBriefing(Command):
+    name: ClassVar[str] = "resume_briefing"
+
+
+class EndBriefing(Command):
+    """Stop the briefing and return to live operations, the wall exactly as it was before."""
+
+    name: ClassVar[str] = "end_briefing"
+
+
+class NewBriefing(Command):
+    name: ClassVar[str] = "new_briefing"
+    title: str = Field(min_length=1, max_length=200)
+
+
+class AddScene(Command):
+    """Add the wall as it is now as a scene of ``briefing`` (at the end, or before scene ``at``)."""
+
+    name: ClassVar[str] = "add_scene"
+    briefing: str = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=200)
+    notes: str = Field("", max_length=10000)
+    duration_s: float = Field(0.0, ge=0, le=24 * 3600)
+    presenter: str = Field("", max_length=200)
+    at: int | None = Field(None, ge=1)
+
+
+class EditScene(Command):
+    """Change a scene's words or timing; ``replace_tiles`` also takes the wall as it is now."""
+
+    name: ClassVar[str] = "edit_scene"
+    briefing: str = Field(min_length=1)
+    scene: int = Field(ge=1)
+    title: str | None = Field(None, min_length=1, max_length=200)
+    notes: str | None = Field(None, max_length=10000)
+    duration_s: float | None = Field(None, ge=0, le=24 * 3600)
+    presenter: str | None = Field(None, max_length=200)
+    replace_tiles: bool = False
+
+
+class MoveScene(Command):
+    name: ClassVar[str] = "move_scene"
+    briefing: str = Field(min_length=1)
+    scene: int = Field(ge=1)
+    to: int = Field(ge=1)
+
+
+class DeleteScene(Command):
+    name: ClassVar[str] = "delete_scene"
+    briefing: str = Field(min_length=1)
+    scene: int = Field(ge=1)
+
+
 class AlertCommand(Command):
     """An operator's action on one alert; ``action`` is the workflow step it asks for."""
 
@@ -154,7 +262,10 @@ ALERT_COMMANDS: tuple[type[Command], ...] = (AckAlert, AssignAlert, ResolveAlert
 
 WALL_COMMANDS: tuple[type[Command], ...] = (AssignSource, ShowKpi, ShowDocument, ClearTile, SwapTiles, ApplyLayout, RecallPreset, SavePreset,
                                             DeletePreset, PauseTour, ResumeTour)
-COMMANDS: dict[str, type[Command]] = {c.name: c for c in (*WALL_COMMANDS, *ALERT_COMMANDS)}
+BRIEFING_COMMANDS: tuple[type[Command], ...] = (SetPresentation, UnmaskTile, MaskTile, BlankWall, StartBriefing,
+                                                NextScene, PreviousScene, GotoScene, PauseBriefing, ResumeBriefing,
+                                                EndBriefing, NewBriefing, AddScene, EditScene, MoveScene, DeleteScene)
+COMMANDS: dict[str, type[Command]] = {c.name: c for c in (*WALL_COMMANDS, *ALERT_COMMANDS, *BRIEFING_COMMANDS)}
 
 
 def parse_command(name: Any, args: Any) -> Command:

@@ -53,6 +53,12 @@ class Database:
                 pk="id",
             )
             db.table("audit").create_index(["ts"])
+        if "briefing_log" not in db.table_names():
+            # One row per scene shown in a briefing run, for the minutes and the briefing pack.
+            db.table("briefing_log").create(
+                {"id": int, "run": int, "briefing": str, "briefing_title": str, "scene": int, "title": str,
+                 "start": float, "end": float}, pk="id")
+            db.table("briefing_log").create_index(["run"])
         if "presets" not in db.table_names():
             db.table("presets").create({"name": str, "layout": str, "tiles": str, "saved_at": float}, pk="name")
         db.close()
@@ -127,6 +133,20 @@ class Database:
                             r["version"])
                 for r in rows
             ][::-1]
+        finally:
+            db.close()
+
+    # -- briefing runs ------------------------------------------------------------------------
+    def briefing_log(self, run: int | None = None) -> list[dict]:
+        """The scenes of one briefing run in the order shown (the latest run when ``run`` is None)."""
+        db = self._connect()
+        try:
+            if run is None:
+                latest = list(db.query("select max(run) as run from briefing_log"))
+                run = latest[0]["run"] if latest else None
+                if run is None:
+                    return []
+            return list(db.query("select * from briefing_log where run = ? order by id", [run]))
         finally:
             db.close()
 

@@ -37,6 +37,7 @@ from console.messages import (
     WallChanged,
 )
 from console.model.kpi import RANGES, VIEWS, KpiRef, KpiRefError, UnitTree, base_source_id, is_kpi_ref
+from console.model.briefings import Briefing, BriefingRun
 from console.model.documents import FITS, DocRef, DocRefError, DocumentListing, ListFilter, Pointer
 from console.model.sources import DocumentText, Source, SourceKind
 from console.model.tours import TOUR_PREFIX
@@ -49,7 +50,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Command, str, str], None]
+# A registered owner's handler: raises CommandError to refuse, returns the wall's new state or None.
+Handler = Callable[[Command, str, str], "WallState | None"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,8 @@ class Store:
         self.doc_lists: dict[str, DocumentListing] = {}  # register source id -> its latest listing
         self.pointer: Pointer | None = None  # the operator's pointer on a document tile (runtime only)
         self.pointer_version = 0
+        self.briefings: dict[str, Briefing] = {}  # by file name (kept by the briefing desk)
+        self.briefing_run: BriefingRun | None = None  # the briefing being presented, if any
         self.doc_pages: dict[str, int] = {}  # document source id -> its page count, once opened (runtime)
         self.health: dict[str, ConnectorHealthChanged] = {}
         self.active_preset = ""  # the preset last recalled or saved, for the operator's chooser
@@ -105,8 +109,7 @@ class Store:
         try:
             handler = self._handlers.get(type(command))
             if handler is not None:
-                handler(command, actor, origin)
-                new_state = None
+                new_state = handler(command, actor, origin)
             else:
                 new_state = self._apply(command)
         except CommandError as exc:

@@ -71,6 +71,7 @@ class TileContext:
     banner: Callable[[], str] = lambda: ""  # a calm line along the wall's bottom (never a dialog)
     hits: dict[int, list] = field(default_factory=dict)  # tile -> click targets painted on it (KPI tiles)
     kpi_at: float | None = None  # a briefing's frozen "as of" time: KPI tiles show values as they were
+    timer: Callable[[], str] = lambda: ""  # a running briefing's times, for the presentation title strip
 
 
 @functools.lru_cache(maxsize=256)
@@ -89,13 +90,16 @@ def paint_tile(p: QPainter, rect: QRectF, index: int, source_id: str | None, ctx
     source = ctx.store.sources.get(base_source_id(source_id)) if source_id else None
     inner = rect.adjusted(2, 2, -2, -2)
     if source_id is None:
-        _paint_empty(p, inner, index)
+        if not ctx.store.state.presenting:  # a meeting's wall shows no tile numbers or hints
+            _paint_empty(p, inner, index)
     elif source is not None and is_kpi_ref(source_id):
         kpi_painter.paint_kpi_tile(p, inner, index, source_id, ctx)
     elif source is None:
         _paint_message(p, inner, QCoreApplication.translate("TilePainter", "Source not available"), source_id)
     elif source.kind == SourceKind.CAMERA:
         _paint_camera(p, inner, index, source, ctx)
+    elif source.kind == SourceKind.AGENDA:
+        agenda_painter.paint_agenda(p, inner, source, ctx)
     elif source.kind == SourceKind.TOUR:
         _paint_tour(p, inner, index, source, ctx)
     elif source.kind == SourceKind.ALERTS:
@@ -106,10 +110,74 @@ def paint_tile(p: QPainter, rect: QRectF, index: int, source_id: str | None, ctx
         _paint_document(p, inner, source, ctx)
     elif source.kind == SourceKind.DOCUMENT_LIST:
         document_list.paint_document_list(p, inner, index, source_id, source, ctx)
+    if ctx.kpi_at is not None and source is not None and is_kpi_ref(source_id):
+        _paint_frozen_mark(p, inner, ctx.kpi_at)
     p.setPen(QPen(BORDER, 1))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
     p.restore()
+
+
+FROZEN = QColor(90, 170, 255)
+
+
+def _paint_frozen_mark(p: QPainter, r: QRectF, at: float) -> None:
+    """A briefing's "as of" freeze: a watermark across the tile and a badge with the time the values
+    are held at, so nobody mistakes held numbers for live ones."""
+    u = _unit_px(r)
+    stamp = time.strftime("%H:%M %d/%m", time.localtime(at))
+    text = QCoreApplication.translate("TilePainter", "FROZEN AS OF %1").replace("%1", stamp)
+    p.save()
+    p.translate(r.center())
+    p.rotate(-18)
+    p.setFont(_font(min(u * 2.2, r.width() / 14), bold=True))
+    p.setPen(QColor(FROZEN.red(), FROZEN.green(), FROZEN.blue(), 46))
+    p.drawText(QRectF(-r.width(), -u * 2, r.width() * 2, u * 4), Qt.AlignmentFlag.AlignCenter, text)
+    p.restore()
+    p.setFont(_font(u * 0.72, bold=True))
+    fm = QFontMetricsF(p.font())
+    w, h = fm.horizontalAdvance(text) + u, u * 1.15
+    badge = QRectF(r.right() - w - u * 0.3, r.bottom() - h - u * 1.7, w, h)
+    p.fillRect(badge, QColor(12, 40, 80, 230))
+    p.fillRect(QRectF(badge.left(), badge.top(), u * 0.18, h), FROZEN)
+    p.setPen(FROZEN)
+    p.drawText(badge.adjusted(u * 0.4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+
+
+def paint_title_strip(p: QPainter, strip: QRectF, caption: str, timer: str) -> None:
+    """Presentation mode's strip along the top of the wall: the meeting's title, the clock, the timer."""
+    h = strip.height()
+    p.fillRect(strip, QColor(10, 22, 40))
+    p.fillRect(QRectF(strip.left(), strip.bottom() - 3, strip.width(), 3), QColor(40, 110, 200))
+    clock = time.strftime("%H:%M:%S")
+    p.setFont(_font(h * 0.55, bold=True))
+    fm = QFontMetricsF(p.font())
+    clock_w = fm.horizontalAdvance(clock)
+    right = strip.right() - h * 0.4
+    p.setPen(TEXT)
+    p.drawText(QRectF(right - clock_w, strip.top(), clock_w, h - 3), Qt.AlignmentFlag.AlignVCenter, clock)
+    right -= clock_w + h * 0.6
+    if timer:
+        p.setFont(_font(h * 0.42))
+        tw = QFontMetricsF(p.font()).horizontalAdvance(timer)
+        p.setPen(MUTED)
+        p.drawText(QRectF(right - tw, strip.top(), tw, h - 3), Qt.AlignmentFlag.AlignVCenter, timer)
+        right -= tw + h * 0.6
+    p.setFont(_font(h * 0.5, bold=True))
+    p.setPen(TEXT)
+    fm = QFontMetricsF(p.font())
+    left = strip.left() + h * 0.4
+    p.drawText(QRectF(left, strip.top(), right - left, h - 3), Qt.AlignmentFlag.AlignVCenter,
+               fm.elidedText(caption, Qt.TextElideMode.ElideRight, max(0.0, right - left)))
+
+
+def paint_blank_note(p: QPainter, canvas: QRectF) -> None:
+    """In the operator's miniature of a blanked wall: say that the wall is black on purpose."""
+    u = max(12.0, canvas.height() / 24)
+    p.setPen(MUTED)
+    p.setFont(_font(u, bold=True))
+    p.drawText(canvas, Qt.AlignmentFlag.AlignCenter,
+               QCoreApplication.translate("TilePainter", "Wall blanked (B to show it again)"))
 
 
 def paint_banner(p: QPainter, canvas: QRectF, text: str) -> None:
@@ -244,6 +312,10 @@ def _paint_camera(p: QPainter, r: QRectF, index: int, source: Source, ctx: TileC
     frame = feed.frame() if feed is not None else None
     info = feed.info if feed is not None else None
     now = time.time()
+    state = ctx.store.state
+    if state.presenting and "sensitive" in source.tags and index not in state.unmasked:
+        _paint_masked(p, r, frame, source)
+        return
     if frame is not None:
         _paint_frame(p, r, frame, ctx.zoom.get(index))
     title, detail = ("", "") if info is not None and info.state == StreamState.LIVE and frame else state_text(info, now)
@@ -259,6 +331,27 @@ def _paint_camera(p: QPainter, r: QRectF, index: int, source: Source, ctx: TileC
     if zoom is not None:
         right = (right + "  " if right else "") + f"{zoom[0]:.1f}×"
     _caption(p, r, source.name, right, bottom=True)
+
+
+def _paint_masked(p: QPainter, r: QRectF, frame: Frame | None, source: Source) -> None:
+    """A sensitive camera during a meeting: the picture blurred beyond recognition (faces, plates),
+    so the room sees that a camera is there and roughly what, never who."""
+    p.fillRect(r, QColor(0, 0, 0))
+    if frame is not None:
+        img = frame.image
+        qimg = QImage(img.data, img.shape[1], img.shape[0], img.strides[0], QImage.Format.Format_RGB32)
+        # A few dozen pixels across, stretched back smoothly: a blur that costs nothing to paint.
+        tiny = qimg.scaled(max(1, img.shape[1] // 48), max(1, img.shape[0] // 48),
+                           Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        scale = min(r.width() / img.shape[1], r.height() / img.shape[0])
+        w, h = img.shape[1] * scale, img.shape[0] * scale
+        p.save()
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        p.drawImage(QRectF(r.center().x() - w / 2, r.center().y() - h / 2, w, h), tiny)
+        p.restore()
+        p.fillRect(r, QColor(0, 0, 0, 90))
+    _paint_message(p, r, QCoreApplication.translate("TilePainter", "Camera masked for the meeting"), "", MUTED)
+    _caption(p, r, source.name, "", bottom=True)
 
 
 def _paint_overlay(p: QPainter, r: QRectF, source: Source, info: StreamInfo, role: str, now: float) -> None:
@@ -344,4 +437,4 @@ def _paint_document(p: QPainter, r: QRectF, source: Source, ctx: TileContext) ->
 
 
 # KPI and document tiles have their own painters, which use this module's pieces: imported last on purpose.
-from widgets import document_list, document_painter, kpi_painter  # noqa: E402
+from widgets import agenda_painter, document_list, document_painter, kpi_painter  # noqa: E402

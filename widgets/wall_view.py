@@ -35,24 +35,32 @@ from console.store import Store
 from layouts.grid import Layout
 from widgets.camera_feed import CameraFeed
 from widgets.kpi_chart import CHARTS
-from widgets.tile_painter import BG, TileContext, paint_banner, paint_tile
+from widgets.tile_painter import BG, TileContext, paint_banner, paint_blank_note, paint_tile, paint_title_strip
 
 SOURCE_MIME = "application/x-ioc-source"
 BEZEL = QColor(0, 0, 0)
 SELECT = QColor(64, 156, 255)
 
 
-_RECTS: dict[tuple[int, int], tuple[Layout, WallGeometry, list[QRectF]]] = {}
+_RECTS: dict[tuple[int, int, bool], tuple[Layout, WallGeometry, list[QRectF]]] = {}
+
+
+def strip_height(geometry: WallGeometry) -> float:
+    """The title and clock strip along the top of the wall in presentation mode."""
+    return float(round(max(48.0, geometry.height * 0.045)))
 
 
 def tile_rects(store: Store, geometry: WallGeometry) -> list[QRectF]:
-    """Tile rectangles on the canvas; computed once per layout (views ask 50 times a second)."""
+    """Tile rectangles on the canvas; computed once per layout (views ask 50 times a second).
+    In presentation mode the tiles make room for the title strip (they shrink a little in height)."""
     layout = store.state.layout
-    key = (id(layout), id(geometry))
+    presenting = store.state.presenting
+    key = (id(layout), id(geometry), presenting)
     hit = _RECTS.get(key)
     if hit is None or hit[0] is not layout or hit[1] is not geometry:
-        rects = (geometry.tile_rect(layout, i) for i in range(layout.tile_count))
-        hit = (layout, geometry, [QRectF(r.x, r.y, r.w, r.h) for r in rects])
+        rects = [geometry.tile_rect(layout, i) for i in range(layout.tile_count)]
+        top, k = (strip_height(geometry), 1 - strip_height(geometry) / geometry.height) if presenting else (0.0, 1.0)
+        hit = (layout, geometry, [QRectF(r.x, top + r.y * k, r.w, r.h * k) for r in rects])
         if len(_RECTS) > 64:
             _RECTS.clear()
         _RECTS[key] = hit
@@ -64,7 +72,14 @@ def paint_canvas(p: QPainter, ctx: TileContext, geometry: WallGeometry, region: 
     """Paint the tiles that meet ``region`` (canvas pixels); the painter maps canvas to device.
     ``only``: paint just that tile, over the whole region (a tile shown full-screen)."""
     store = ctx.store
+    state = store.state
     clip = QRectF(region.x, region.y, region.w, region.h)
+    if state.blank:
+        # A presenter's B: the wall goes black; the operator's miniature says why.
+        p.fillRect(clip, QColor(0, 0, 0))
+        if show_bezels:
+            paint_blank_note(p, QRectF(0, 0, geometry.width, geometry.height))
+        return
     if exposed:
         # Only what Qt asked to repaint (a tile's new frame, say): tiles outside it are skipped.
         bound = QRectF(exposed[0])
@@ -78,9 +93,12 @@ def paint_canvas(p: QPainter, ctx: TileContext, geometry: WallGeometry, region: 
         for i, rect in enumerate(tile_rects(store, geometry)):
             if rect.intersects(clip) and (not exposed or any(rect.intersects(e) for e in exposed)):
                 paint_tile(p, rect, i, store.state.tiles[i], ctx)
+    canvas = QRectF(0, 0, geometry.width, geometry.height)
+    if state.presenting and only is None:
+        paint_title_strip(p, QRectF(0, 0, geometry.width, strip_height(geometry)), state.caption, ctx.timer())
     banner = ctx.banner()
-    if banner:
-        paint_banner(p, clip if only is not None else QRectF(0, 0, geometry.width, geometry.height), banner)
+    if banner and not state.presenting:
+        paint_banner(p, clip if only is not None else canvas, banner)
     if only is not None:
         return
     if show_bezels:
@@ -123,13 +141,15 @@ class WallView(QWidget):
                  interactive: bool = False, parent: QWidget | None = None,
                  tour_position: Callable[[int], TourPosition | None] | None = None,
                  alerts_for: Callable[[Source], list[Alert]] | None = None,
-                 banner: Callable[[], str] | None = None) -> None:
+                 banner: Callable[[], str] | None = None, timer: Callable[[], str] | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.media = media
         self.tour_position: Callable[[int], TourPosition | None] = tour_position or (lambda _i: None)
         self.alerts_for: Callable[[Source], list[Alert]] = alerts_for or (lambda _s: [])
         self.banner: Callable[[], str] = banner or (lambda: "")
+        self.timer: Callable[[], str] = timer or (lambda: "")  # a briefing's times for the title strip
+        self._seen_second = 0
         self._seen_banner = ""
         self.geometry_ = geometry
         self.region = region or Rect(0, 0, geometry.width, geometry.height)
@@ -159,8 +179,9 @@ class WallView(QWidget):
 
     # -- cameras: hold the streams this view shows, only while it is visible ----------------
     def context(self) -> TileContext:
-        return TileContext(self.store, self.feeds.get, self.tour_position, self.overlay, self.zoom, self.alerts_for,
-                           self.banner, self.hits, self.kpi_at)
+        at = self.kpi_at if self.kpi_at is not None else self.store.state.as_of
+        return TileContext(self.store, self.feeds.get, self.tour_position, self.overlay and not self.store.state.presenting,
+                           self.zoom, self.alerts_for, self.banner, self.hits, at, self.timer)
 
     def _camera_of(self, index: int) -> Source | None:
         sid = self.store.state.tiles[index]
@@ -276,6 +297,10 @@ class WallView(QWidget):
         if banner != self._seen_banner:
             self._seen_banner = banner
             dirty = True
+        if self.store.state.presenting and int(time.time()) != self._seen_second:
+            # The title strip's clock and timers move on once a second.
+            self._seen_second = int(time.time())
+            self._update_canvas_rect(QRectF(0, 0, self.geometry_.width, strip_height(self.geometry_)))
         if dirty or (self.overlay and self.feeds) or (self.maximized is not None and fresh):
             self.update()
         else:
@@ -452,6 +477,16 @@ class WallView(QWidget):
             self.zoom[index] = (factor, min(1 - half, max(half, cx)), min(1 - half, max(half, cy)))
         self._tick()
         self.update()
+
+    def _update_canvas_rect(self, rect: QRectF) -> None:
+        """Repaint the part of this view that shows ``rect`` of the canvas (if any)."""
+        region = QRectF(self.region.x, self.region.y, self.region.w, self.region.h)
+        part = rect.intersected(region)
+        if part.isEmpty():
+            return
+        s, o = self._scale(), self._origin()
+        self.update(QRectF(o.x() + (part.x() - self.region.x) * s, o.y() + (part.y() - self.region.y) * s,
+                           part.width() * s, part.height() * s).toAlignedRect().adjusted(-1, -1, 1, 1))
 
     def _tile_device_rect(self, index: int) -> QRectF:
         if self.maximized == index:

@@ -17,24 +17,46 @@ class WallState:
     version: int
     layout: Layout
     tiles: tuple[str | None, ...]  # source id per tile of ``layout``, None when empty
+    # How the wall looks, beside what it shows: a meeting's clean look, a blanked wall, KPI values
+    # held at a briefing's start ("as of" freeze), the title strip, and sensitive-camera masks lifted.
+    mode: str = "live"  # "live" (operations) or "presentation" (a meeting: clean, masked, no alarms)
+    blank: bool = False  # the wall shows black (a presenter's B key)
+    as_of: float | None = None  # KPI tiles show values as they were at this time
+    caption: str = ""  # the title strip's text in presentation mode (a meeting's or scene's title)
+    unmasked: tuple[int, ...] = ()  # tile indexes whose sensitive camera the operator unmasked
+
+    @property
+    def presenting(self) -> bool:
+        return self.mode == "presentation"
 
     def with_layout(self, layout: Layout) -> WallState:
         # Tiles keep their sources in order; a smaller layout drops the tail.
         kept = list(self.tiles[: layout.tile_count])
         kept += [None] * (layout.tile_count - len(kept))
-        return replace(self, version=self.version + 1, layout=layout, tiles=tuple(kept))
+        return replace(self, version=self.version + 1, layout=layout, tiles=tuple(kept),
+                       unmasked=tuple(i for i in self.unmasked if i < layout.tile_count))
 
     def with_tile(self, index: int, source_id: str | None) -> WallState:
         tiles = list(self.tiles)
+        same_source = (tiles[index] or "").partition("?")[0] == (source_id or "").partition("?")[0]
         tiles[index] = source_id
-        return replace(self, version=self.version + 1, tiles=tuple(tiles))
+        # A lifted mask belongs to the camera it was lifted for: another source on the tile is masked again.
+        unmasked = self.unmasked if same_source else tuple(i for i in self.unmasked if i != index)
+        return replace(self, version=self.version + 1, tiles=tuple(tiles), unmasked=unmasked)
 
-    def with_tiles(self, layout: Layout, tiles: list[str | None]) -> WallState:
+    def with_tiles(self, layout: Layout, tiles: list[str | None] | tuple[str | None, ...]) -> WallState:
         padded = (list(tiles) + [None] * layout.tile_count)[: layout.tile_count]
-        return replace(self, version=self.version + 1, layout=layout, tiles=tuple(padded))
+        unmasked = tuple(i for i in self.unmasked if i < layout.tile_count and i < len(self.tiles)
+                         and (self.tiles[i] or "").partition("?")[0] == (padded[i] or "").partition("?")[0])
+        return replace(self, version=self.version + 1, layout=layout, tiles=tuple(padded), unmasked=unmasked)
+
+    def with_(self, **changes: Any) -> WallState:
+        return replace(self, version=self.version + 1, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": self.version, "layout": self.layout.name, "tiles": list(self.tiles)}
+        return {"version": self.version, "layout": self.layout.name, "tiles": list(self.tiles),
+                "mode": self.mode, "blank": self.blank, "as_of": self.as_of, "caption": self.caption,
+                "unmasked": [i + 1 for i in self.unmasked]}
 
 
 @dataclass(frozen=True)
