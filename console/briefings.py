@@ -65,6 +65,7 @@ class BriefingDesk:
         self.live: WallState | None = None  # the wall as it was before a briefing or meeting changed it
         self.version = 0  # bumps on every change the presenter view or agenda should show
         self.on_scene_shown: Callable[[int, int], None] = lambda _run, _index: None  # (run id, scene index)
+        self.on_run_changed: Callable[[bool], None] = lambda _running: None  # a briefing started or ended
         store.register(BRIEFING_COMMANDS, self.handle)
         self.reload()
 
@@ -177,6 +178,7 @@ class BriefingDesk:
         if self.run is not None:
             self._log_scene_end(self.run)
             self.run = None
+            self.on_run_changed(False)
         if self.alerts is not None:
             self.alerts.wall_suppressed = False
         live, self.live = self.live, None
@@ -199,6 +201,7 @@ class BriefingDesk:
         freeze = briefing.freeze if cmd.freeze is None else cmd.freeze
         self.run = BriefingRun(int(now * 1000), briefing.name, index, now, now, as_of=now if freeze else None)
         state = self._show(briefing, index, first=True)
+        self.on_run_changed(True)
         if cmd.presentation:
             if self.alerts is not None:
                 self.alerts.wall_suppressed = True
@@ -275,10 +278,11 @@ class BriefingDesk:
             return None
         return self.briefings[self.run.briefing], self.run
 
-    def run_log(self, run_id: int | None = None) -> list[dict]:
-        """Rows of a run (the latest when None): scene number, title, start, end - for the minutes."""
+    def run_log(self, run_id: int | None = None, briefing: str | None = None) -> list[dict]:
+        """Rows of a run (the latest, of ``briefing`` if given, when None): scene number, title, start,
+        end - for the minutes."""
         self.db.flush()
-        return self.db.briefing_log(run_id)
+        return self.db.briefing_log(run_id, briefing)
 
     def stop(self) -> None:
         if self.run is not None:

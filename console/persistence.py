@@ -137,12 +137,14 @@ class Database:
             db.close()
 
     # -- briefing runs ------------------------------------------------------------------------
-    def briefing_log(self, run: int | None = None) -> list[dict]:
-        """The scenes of one briefing run in the order shown (the latest run when ``run`` is None)."""
+    def briefing_log(self, run: int | None = None, briefing: str | None = None) -> list[dict]:
+        """The scenes of one briefing run in the order shown (the latest run, of ``briefing`` if given,
+        when ``run`` is None)."""
         db = self._connect()
         try:
             if run is None:
-                latest = list(db.query("select max(run) as run from briefing_log"))
+                latest = list(db.query("select max(run) as run from briefing_log where briefing = ?", [briefing])
+                              if briefing else db.query("select max(run) as run from briefing_log"))
                 run = latest[0]["run"] if latest else None
                 if run is None:
                     return []

@@ -227,7 +227,10 @@ def test_parse_command_builds_every_command():
     assert set(COMMANDS) == {"assign_source", "show_kpi", "clear_tile", "swap_tiles", "apply_layout", "recall_preset",
                              "save_preset", "delete_preset", "pause_tour", "resume_tour", "ack_alert",
                              "assign_alert", "resolve_alert", "close_alert", "reopen_alert", "note_alert",
-                             "add_silence", "lift_silence"}
+                             "add_silence", "lift_silence", "show_document", "presentation", "unmask_tile",
+                             "mask_tile", "blank_wall", "start_briefing", "next_scene", "previous_scene",
+                             "goto_scene", "pause_briefing", "resume_briefing", "end_briefing", "new_briefing",
+                             "add_scene", "edit_scene", "move_scene", "delete_scene"}
 
 
 @pytest.mark.parametrize(("name", "args", "words"), [

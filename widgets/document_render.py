@@ -6,14 +6,14 @@ LibreOffice on a background thread, the PDF kept in ``cache_dir()/documents`` ke
 path, mtime and size. Every view (each wall display, the operator's miniature) asks for the page at
 its own device size and gets an image rendered once at exactly that size, so text stays sharp.
 
-Rendering only the visible part of a page costs (A4 portrait PDF page full of text and shapes,
-measured on the development machine's CPU, offscreen):
+Rendering a page costs, on the GUI thread (median of runs on a 2-core development VM, offscreen; an
+A4 portrait PDF page of 70 lines of text and 20 vector shapes; only the visible part is rendered):
 
-    tile 1920x1080, fit page   (page  764x1080 px):  ~13 ms
-    tile 1920x1080, fit width  (page 1920x2716 px):  ~26 ms
-    tile 3840x2160, fit page   (page 1527x2160 px):  ~35 ms
-    tile 3840x2160, fit width  (page 3840x5431 px):  ~80 ms
-    Markdown page (A4 landscape) at 1920x1080:        ~18 ms
+    tile 1920x1080, fit page   (page  764x1080 px):  20-35 ms
+    tile 1920x1080, fit width  (page 1920x2716 px):  ~30 ms
+    tile 3840x2160, fit page   (page 1528x2160 px):  45-65 ms
+    tile 3840x2160, fit width  (page 3840x5431 px):  105-130 ms
+    Markdown page (A4 landscape) at 1920x1080 / 3840x2160:  2-18 ms / 65-95 ms (big glyphs are paths)
 
 hence the LRU of rendered images: a page is rendered once per size, and repaints only blit it.
 Thread: GUI thread, except the conversion worker, which touches no Qt object.
@@ -22,6 +22,7 @@ Thread: GUI thread, except the conversion worker, which touches no Qt object.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import QCoreApplication, QPointF, QRect, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRect, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
@@ -119,7 +120,6 @@ class LoadedDoc:
     image: QImage | None = None
     text: QTextDocument | None = None
     checked_at: float = 0.0
-    used_at: float = 0.0
 
     @property
     def page_count(self) -> int:
@@ -136,10 +136,7 @@ class LoadedDoc:
 
     def close(self) -> None:
         if self.pdf is not None:
-            self.pdf.close()
-            self.pdf.deleteLater()
-        if self.text is not None:
-            self.text.deleteLater()
+            self.pdf.close()  # pdfium lets go of the file now, not when Python collects the object
         self.pdf = self.text = self.image = None
 
 
@@ -158,8 +155,14 @@ def page_rect(r: QRectF, page_size: QSizeF, fit: str = "page", zoom: float = 1.0
     view is centred on the page's point ``cx, cy`` (0..1), kept on the page: no empty band shows
     beside a page that is bigger than the view, and a smaller one stays centred."""
     pw, ph = max(1e-6, page_size.width()), max(1e-6, page_size.height())
-    scale = (min(r.width() / pw, r.height() / ph) if fit == "page" else r.width() / pw) * max(1.0, zoom)
-    w, h = pw * scale, ph * scale
+    zoom = max(1.0, zoom)
+    # The side that fits is set exactly (no 1599.9999 px page leaving a hairline of tile beside it).
+    if fit == "page" and r.height() / ph < r.width() / pw:
+        h = r.height() * zoom
+        w = h * pw / ph
+    else:
+        w = r.width() * zoom
+        h = w * ph / pw
 
     def place(lo: float, size: float, length: float, c: float) -> float:
         if length <= size:
@@ -209,7 +212,6 @@ class DocumentCache:
         doc = self._docs.get(path)
         if doc is not None:
             self._docs.move_to_end(path)
-            doc.used_at = now
             if now - doc.checked_at >= RECHECK_S:
                 doc.checked_at = now
                 if _signature(path) != doc.signature:
@@ -219,7 +221,7 @@ class DocumentCache:
                 self._collect(doc)
             return doc
         doc = self._load(path)
-        doc.checked_at = doc.used_at = now
+        doc.checked_at = now
         self._docs[path] = doc
         while len(self._docs) > MAX_OPEN:
             self._forget(next(iter(self._docs)))
@@ -249,16 +251,15 @@ class DocumentCache:
             return self._load_text(doc, markdown=suffix in MARKDOWN)
         if suffix in OFFICE:
             return self._load_office(doc, suffix)
-        if suffix.lstrip(".").encode() in {bytes(f.data()).lower() for f in QImageReader.supportedImageFormats()}:
+        if suffix.lstrip(".") in _image_suffixes():
             return self._load_image(doc)
         return doc.fail("unsupported", Path(path).name, suffix or Path(path).name)
 
     def _load_pdf(self, doc: LoadedDoc, pdf_path: str) -> LoadedDoc:
-        pdf = QPdfDocument(None)
+        pdf = QPdfDocument()
         err = pdf.load(pdf_path)
         if err != QPdfDocument.Error.None_ or pdf.status() != QPdfDocument.Status.Ready:
             pdf.close()
-            pdf.deleteLater()
             code = {QPdfDocument.Error.FileNotFound: "not_found",
                     QPdfDocument.Error.IncorrectPassword: "password",
                     QPdfDocument.Error.UnsupportedSecurityScheme: "password"}.get(err, "damaged")
@@ -368,8 +369,10 @@ class DocumentCache:
         if hit is not None:
             self._images.move_to_end(key)
             return hit
-        full = page_rect(QRectF(0, 0, width_px, height_px), doc.page_sizes[page - 1], fit, zoom, cx, cy)
-        visible = full.toAlignedRect().intersected(QRect(0, 0, width_px, height_px))
+        exact = page_rect(QRectF(0, 0, width_px, height_px), doc.page_sizes[page - 1], fit, zoom, cx, cy)
+        # On whole pixels, so pdfium's clip and the page's edges line up with the image's pixels.
+        full = QRect(round(exact.left()), round(exact.top()), round(exact.width()), round(exact.height()))
+        visible = full.intersected(QRect(0, 0, width_px, height_px))
         if visible.isEmpty():
             return None
         try:
@@ -387,26 +390,26 @@ class DocumentCache:
             self._drop_image(next(iter(self._images)))
         return entry
 
-    def _render(self, doc: LoadedDoc, index: int, full: QRectF, visible: QRect) -> QImage | None:
+    def _render(self, doc: LoadedDoc, index: int, full: QRect, visible: QRect) -> QImage | None:
         out = QImage(visible.size(), QImage.Format.Format_RGB32)
         out.fill(PAPER)  # pdfium leaves unpainted parts transparent: pages are white paper
         p = QPainter(out)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        origin = full.topLeft() - QPointF(visible.topLeft())  # the page's corner in the output image
+        origin = QPointF(full.topLeft() - visible.topLeft())  # the page's corner in the output image
         try:
             if doc.pdf is not None:
                 options = QPdfDocumentRenderOptions()
                 options.setRenderFlags(QPdfDocumentRenderOptions.RenderFlag.Annotations)  # stamps, notes
-                options.setScaledSize(QSize(round(full.width()), round(full.height())))
-                options.setScaledClipRect(visible.translated(-round(full.left()), -round(full.top())))
+                options.setScaledSize(full.size())
+                options.setScaledClipRect(visible.translated(-full.topLeft()))
                 rendered = doc.pdf.render(index, visible.size(), options)
                 if rendered.isNull():
                     return None
                 p.drawImage(0, 0, rendered)
             elif doc.image is not None:
-                p.drawImage(QRectF(origin, full.size()), doc.image)
+                p.drawImage(QRectF(origin, QSizeF(full.size())), doc.image)
             elif doc.text is not None:
                 scale = full.width() / TEXT_PAGE.width()
                 p.translate(origin)
@@ -476,7 +479,9 @@ class DocumentCache:
                 made = Path(tmp) / (Path(job.source).stem + ".pdf")
                 if proc.returncode != 0 or not made.is_file():
                     lines = [ln.strip() for ln in out.decode(errors="replace").splitlines() if ln.strip()]
-                    why = lines[-1] if lines else f"exit code {proc.returncode}"
+                    # soffice chats (javaldx warnings...): its "Error: ..." line says what went wrong.
+                    errors = [ln for ln in lines if ln.lower().startswith("error")]
+                    why = (errors or lines or [f"exit code {proc.returncode}"])[-1]
                     log.warning("converting %s to PDF failed: %s", name, why)
                     return "convert_failed", f"{name}: {why}"
                 os.replace(made, job.target)  # atomic: a half-written PDF is never found in the cache
@@ -513,6 +518,11 @@ class DocumentCache:
         self._image_bytes = 0
         with self._lock:
             self._results.clear()
+
+
+@functools.cache
+def _image_suffixes() -> frozenset[str]:
+    return frozenset(bytes(f.data()).decode().lower() for f in QImageReader.supportedImageFormats())
 
 
 def _signature(path: str) -> tuple[int, int]:

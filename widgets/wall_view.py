@@ -28,12 +28,16 @@ from PySide6.QtWidgets import QWidget
 from console.media.hub import MediaHub
 from console.model.alerts import Alert
 from console.model.geometry import Rect, WallGeometry
-from console.model.kpi import KpiRef, KpiRefError, is_kpi_ref
+from console.commands import ShowDocument
+from console.model.documents import DocRef, DocRefError
+from console.model.kpi import KpiRef, KpiRefError, base_source_id, is_kpi_ref
 from console.model.sources import Source, SourceKind
 from console.model.tours import TOUR_PREFIX, TourPosition
 from console.store import Store
 from layouts.grid import Layout
 from widgets.camera_feed import CameraFeed
+from widgets.document_painter import page_area, page_point, tile_page_rect
+from widgets.document_render import DOCUMENTS
 from widgets.kpi_chart import CHARTS
 from widgets.tile_painter import BG, TileContext, paint_banner, paint_blank_note, paint_tile, paint_title_strip
 
@@ -136,6 +140,7 @@ class WallView(QWidget):
     sig_source_dropped = Signal(int, str)  # tile number (1-based), source id
     sig_context_menu = Signal(int, QPoint)  # tile number, global position
     sig_kpi_unit = Signal(int, str)  # a KPI tile's bar or breadcrumb clicked: tile number, unit code
+    sig_command = Signal(object)  # a command the view's gestures ask for (a document zoomed by the wheel)
 
     def __init__(self, store: Store, media: MediaHub, geometry: WallGeometry, region: Rect | None = None,
                  interactive: bool = False, parent: QWidget | None = None,
@@ -170,7 +175,10 @@ class WallView(QWidget):
         self._kpi_painted: dict[int, float] = {}
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setAcceptDrops(interactive)
-        self.setMouseTracking(False)
+        # The operator's pointer on a document follows the mouse with Shift held, buttons up.
+        self.setMouseTracking(interactive)
+        self._seen_pointer = (0, None)
+        self._seen_docs = -1
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if interactive else Qt.FocusPolicy.NoFocus)
         # One timer per view pulls what changed; painting happens only when something did.
         self._timer = QTimer(self)
@@ -293,6 +301,7 @@ class WallView(QWidget):
             elif feed.info is not None and feed.info.state != "live":
                 fresh.append(i)  # keep the state text's countdown moving
         fresh.extend(self._kpi_changes())
+        fresh.extend(self._document_changes())
         banner = self.banner()
         if banner != self._seen_banner:
             self._seen_banner = banner
@@ -334,6 +343,44 @@ class WallView(QWidget):
                 self._kpi_painted[i] = now
                 out.append(i)
         return out
+
+    def _document_changes(self) -> list[int]:
+        """Document tiles to repaint: the pointer moved on them, or a page finished converting."""
+        out: list[int] = []
+        pointer = self.store.pointer
+        key = (self.store.pointer_version, pointer.tile if pointer else None)
+        if key != self._seen_pointer:
+            out += [i for i in (self._seen_pointer[1], key[1]) if i is not None]
+            self._seen_pointer = key
+        DOCUMENTS.refresh()
+        if DOCUMENTS.version != self._seen_docs:
+            self._seen_docs = DOCUMENTS.version
+            out += [i for i in range(len(self.store.state.tiles)) if self._document_of(i) is not None]
+        return [i for i in out if i < len(self.store.state.tiles)]
+
+    def _document_of(self, index: int) -> tuple[Source, DocRef] | None:
+        ref_text = self.store.state.tiles[index] if index < len(self.store.state.tiles) else None
+        src = self.store.sources.get(base_source_id(ref_text)) if ref_text else None
+        if src is None or src.kind != SourceKind.DOCUMENT or not src.file:
+            return None
+        try:
+            return src, DocRef.parse(ref_text or "")
+        except DocRefError:
+            return None
+
+    def _page_under(self, index: int, pos: QPointF) -> tuple[float, float] | None:
+        """Where on the page of document tile ``index`` the view's point ``pos`` is (0..1), if on it."""
+        found = self._document_of(index)
+        if found is None:
+            return None
+        src, ref = found
+        if self.maximized == index:
+            rect = QRectF(self.region.x, self.region.y, self.region.w, self.region.h)
+        else:
+            rect = tile_rects(self.store, self.geometry_)[index]
+        inner = rect.adjusted(2, 2, -2, -2)
+        page = tile_page_rect(inner, ref, src.file)
+        return None if page is None else page_point(page, self.to_canvas(pos), page_area(inner))
 
     def kpi_hit(self, pos: QPointF) -> tuple[int, str] | None:
         """The KPI tile and unit under a point of this view (a bar or breadcrumb), if any."""
@@ -422,6 +469,10 @@ class WallView(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         index = self.tile_at(event.position())
+        if self.interactive and index is not None and event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            at = self._page_under(index, event.position())
+            if at is not None:
+                self.store.set_pointer(index, *at)
         if self._drag_from is not None and index is not None and index in self.zoom:
             factor, cx, cy = self.zoom[index]
             rect = self._tile_device_rect(index)
@@ -456,6 +507,15 @@ class WallView(QWidget):
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         index = self.tile_at(event.position())
+        document = self._document_of(index) if index is not None and self.interactive else None
+        if index is not None and document is not None:
+            # Zoom the page towards the point under the cursor; the wall follows (it is the tile's state).
+            ref = document[1]
+            at = self._page_under(index, event.position()) or (ref.cx, ref.cy)
+            zoom = max(1.0, min(4.0, ref.zoom * (1.25 if event.angleDelta().y() > 0 else 0.8)))
+            self.sig_command.emit(ShowDocument(tile=index + 1, zoom=zoom, cx=at[0], cy=at[1]))
+            event.accept()
+            return
         if index is None or self._camera_of(index) is None:
             return
         factor, cx, cy = self.zoom.get(index, (1.0, 0.5, 0.5))

@@ -66,3 +66,30 @@ DOCUMENTS = (
         ),
     ),
 )
+
+
+# The demo's register of official papers ("văn bản đến/đi"): (id, number, direction, days before today
+# it was dated, issuer, summary, deadline in days from today (None: none), handled, file in the
+# demo documents folder or ""). Dates are relative, so some papers are always overdue.
+REGISTER = (
+    ("vb-101", "312/BC-UBND", "out", 18, "UBND tỉnh Ninh Bình",
+     "Báo cáo tình hình kinh tế - xã hội tháng 10/2026", None, True, "Bao cao KT-XH thang 10-2026.pdf"),
+    ("vb-102", "45/KH-BCH", "in", 5, "Ban Chỉ huy Phòng thủ dân sự tỉnh",
+     "Kế hoạch ứng phó mưa lớn, ngập úng đô thị", 2, False, "Ke hoach ung pho mua lon.md"),
+    ("vb-103", "1187/SXD-HTKT", "in", 9, "Sở Xây dựng",
+     "Đề nghị bố trí kinh phí vận hành trạm bơm tiêu thoát nước", -3, False, "So do diem ngap.png"),
+    ("vb-104", "2290/CAT-PC08", "in", 12, "Công an tỉnh",
+     "Phương án phân luồng giao thông dịp cuối năm", -6, False, ""),
+    ("vb-105", "88/TB-VP", "out", 3, "Văn phòng UBND tỉnh",
+     "Thông báo kết luận giao ban tuần 46", None, True, ""),
+    ("vb-106", "512/STNMT-MT", "in", 7, "Sở Tài nguyên và Môi trường",
+     "Báo cáo quan trắc chất lượng không khí tháng 10", 5, False, ""),
+    ("vb-107", "97/UBND-KSTTHC", "out", 2, "UBND tỉnh Ninh Bình",
+     "Chấn chỉnh tình trạng hồ sơ thủ tục hành chính trễ hạn", 10, False, ""),
+    ("vb-108", "1402/SYT-NVY", "in", 15, "Sở Y tế",
+     "Tình hình dịch sốt xuất huyết và giải pháp phòng chống", -1, False, ""),
+    ("vb-109", "63/UBND-VP", "in", 1, "UBND Phường Nam Định",
+     "Đề nghị hỗ trợ camera giám sát các điểm ngập", 14, False, ""),
+    ("vb-110", "2011/STTTT-CĐS", "out", 20, "Sở Khoa học và Công nghệ",
+     "Hướng dẫn kết nối dữ liệu IOC cấp xã", None, True, ""),
+)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import random
 import threading
 import time
+from pathlib import Path
 
 from pydantic import Field
 
 from connectors.api import Connector, ConnectorConfig
 from connectors.demo import clips, kpi_data
-from connectors.demo.catalog import ALERT_TEMPLATES, CAMERAS, DOCUMENTS
+from connectors.demo.catalog import ALERT_TEMPLATES, CAMERAS, DOCUMENTS, REGISTER
 from console.model.alerts import AlertEvent, Severity
+from console.model.documents import DocumentItem, DocumentListing
 from console.model.sources import DocumentText, Source, SourceKind, StreamSpec
 
 
@@ -24,6 +27,9 @@ class DemoConfig(ConnectorConfig):
     alert_every_s: float = Field(6.0, gt=0, le=3600, title="Mean time between alerts",
                                  json_schema_extra={"unit": "s"})
     seed: int = Field(1, title="Random seed")
+    documents_dir: str = Field("", title="Folder of the register's files",
+                               description="The demo's register of papers links its files here (relative to "
+                                           "the site file's folder). Empty: no register.")
 
 
 class DemoConnector(Connector):
@@ -51,7 +57,25 @@ class DemoConnector(Connector):
         out = []
         for did, title, _lines in DOCUMENTS:
             out.append(Source(self.sid(f"doc-{did}"), SourceKind.DOCUMENT, title, self.name))
+        if self.config.documents_dir:
+            out.append(Source(self.sid("van-ban"), SourceKind.DOCUMENT_LIST, "Văn bản đến/đi", self.name))
+            for item in self._register():
+                if item.file:
+                    out.append(Source(self.sid(item.id), SourceKind.DOCUMENT, f"{item.number} {item.summary}",
+                                      self.name, detail=Path(item.file).suffix[1:].upper(), file=item.file))
         return out
+
+    def _register(self) -> list[DocumentItem]:
+        """The register as a document-management system would list it, newest first."""
+        folder = self.ctx.resolve_path(self.config.documents_dir)
+        today = datetime.date.today()
+        items = []
+        for iid, number, direction, age, issuer, summary, due, done, file in REGISTER:
+            deadline = (today + datetime.timedelta(days=due)).isoformat() if due is not None else ""
+            items.append(DocumentItem(self.sid(iid), number, direction,
+                                      (today - datetime.timedelta(days=age)).isoformat(), issuer, summary, deadline,
+                                      done, file=str(folder / file) if file and (folder / file).exists() else ""))
+        return sorted(items, key=lambda i: i.date, reverse=True)
 
     async def start(self) -> None:
         self._stop.clear()
@@ -62,6 +86,8 @@ class DemoConnector(Connector):
         now = time.time()
         for did, title, lines in DOCUMENTS:
             self.ctx.publish(DocumentText(self.sid(f"doc-{did}"), title, lines, now))
+        if self.config.documents_dir:
+            self.ctx.publish(DocumentListing(self.sid("van-ban"), tuple(self._register()), now))
         if self._kpi_db is not None and not kpi_data.is_current(self._kpi_db):
             # The backend's database, built on first run (about a second): off the loop.
             n = await self.in_thread(kpi_data.build, self._kpi_db)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.alerts.desk import AlertDesk
+from console.briefings import AGENDA_PREFIX, BriefingDesk
 from console.commands import (
     AckAlert,
     ApplyLayout,
@@ -40,19 +41,24 @@ from console.commands import (
     ReopenAlert,
     ResolveAlert,
     ResumeTour,
+    MaskTile,
     SavePreset,
+    SetPresentation,
+    ShowDocument,
     ShowKpi,
     SwapTiles,
+    UnmaskTile,
 )
 from console.media.hub import MediaHub
 from console.model.alerts import Alert
 from console.model.geometry import WallGeometry
 from console.model.kpi import RANGES, KpiRef, KpiRefError, base_source_id, is_kpi_ref
-from console.model.sources import AdminUnit, Source
+from console.model.sources import AdminUnit, Source, SourceKind
 from console.model.tours import TourPosition
 from console.store import CommandResult, Store
 from layouts.grid import BUILTIN_LAYOUTS
 from widgets.alert_queue import AlertQueueView
+from widgets.briefing_panel import BriefingPanel
 from widgets.health_view import HealthView
 from widgets.kpi_export import export_csv, export_png
 from widgets.silence_list import SilenceList
@@ -85,6 +91,8 @@ class OperatorWindow(QMainWindow):
     sig_closed = Signal()
     sig_snapshot = Signal(int)  # tile number (1-based)
     sig_overlay = Signal()
+    sig_export_pack = Signal(str)  # briefing name
+    sig_presenter = Signal()  # open the presenter view
 
     def __init__(self, site_name: str, store: Store, media: MediaHub,
                  tour_position: Callable[[int], TourPosition | None], geometry: WallGeometry,
@@ -104,6 +112,7 @@ class OperatorWindow(QMainWindow):
         self.miniature.sig_source_dropped.connect(lambda tile, sid: self.run(AssignSource(tile=tile, source=sid)))
         self.miniature.sig_tile_clicked.connect(self._on_tile_selected)
         self.miniature.sig_context_menu.connect(self._tile_menu)
+        self.miniature.sig_command.connect(self.run)
         self.export_dir = Path.home() / "Documents" / "ioc-console"
         self.wall_notice = QLabel()
         self.wall_notice.setObjectName("wallNotice")
@@ -201,6 +210,12 @@ class OperatorWindow(QMainWindow):
         self.overlay_button = QToolButton()
         self.overlay_button.setCheckable(True)
         self.overlay_button.clicked.connect(lambda _checked: self.sig_overlay.emit())
+        self.presentation_button = QToolButton()
+        self.presentation_button.setObjectName("presentationButton")
+        self.presentation_button.setCheckable(True)
+        self.presentation_button.clicked.connect(lambda _checked: self.toggle_presentation())
+        self.presenter_button = QToolButton()
+        self.presenter_button.clicked.connect(lambda _checked: self.sig_presenter.emit())
         self.lang_button = QToolButton()
         self.lang_button.clicked.connect(self.toggle_language)
         for w in (self.layout_label, self.layout_box, self.preset_label, self.preset_box, self.recall_button,
@@ -210,6 +225,9 @@ class OperatorWindow(QMainWindow):
         tb.addWidget(self.clear_button)
         tb.addWidget(self.snapshot_button)
         tb.addWidget(self.overlay_button)
+        tb.addSeparator()
+        tb.addWidget(self.presentation_button)
+        tb.addWidget(self.presenter_button)
         spacer = QWidget()
         spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
                              spacer.sizePolicy().verticalPolicy().Preferred)
@@ -239,6 +257,7 @@ class OperatorWindow(QMainWindow):
         self._shortcut("F6", self.focus_queue)
         self._shortcut("Ctrl+Shift+S", self.snapshot_selected)
         self._shortcut("Ctrl+I", self.overlay_button.click)
+        self._shortcut("F9", self.toggle_presentation)
         mini = Qt.ShortcutContext.WidgetShortcut
         for key in ("Delete", "Backspace"):
             sc = QShortcut(QKeySequence(key), self.miniature)
@@ -248,6 +267,10 @@ class OperatorWindow(QMainWindow):
             sc = QShortcut(QKeySequence(key), self.miniature)
             sc.setContext(mini)
             sc.activated.connect(partial(self._move_selection, step))
+        for key, step in (("PgDown", 1), ("PgUp", -1)):
+            sc = QShortcut(QKeySequence(key), self.miniature)
+            sc.setContext(mini)
+            sc.activated.connect(partial(self.page_selected, step))
         sc = QShortcut(QKeySequence("Space"), self.miniature)
         sc.setContext(mini)
         sc.activated.connect(self.toggle_tour_pause)
@@ -276,6 +299,14 @@ class OperatorWindow(QMainWindow):
         self.snapshot_button.setToolTip(self.tr("Save the selected camera tile's picture as PNG (Ctrl+Shift+S)"))
         self.overlay_button.setText(self.tr("Details"))
         self.overlay_button.setToolTip(self.tr("Show camera details on the tiles: fps, codec, delay (Ctrl+I)"))
+        self.presentation_button.setText(self.tr("Presentation"))
+        self.presentation_button.setToolTip(self.tr(
+            "Presentation mode for a meeting: clean wall, title and clock, no alarms on the wall, sensitive "
+            "cameras masked; again to return to live operations as before (F9)"))
+        self.presenter_button.setText(self.tr("Presenter view"))
+        self.presenter_button.setToolTip(self.tr("Current and next scene, notes and timers of the running briefing"))
+        if getattr(self, "briefing_dock", None) is not None:
+            self.briefing_dock.setWindowTitle(self.tr("Briefings"))
         self.lang_button.setText("English" if self._language_is_vi() else "Tiếng Việt")
         self.lang_button.setToolTip(self.tr("Switch language (Ctrl+Shift+L)"))
         self.layout_box.setToolTip(self.tr("Layouts: Ctrl+1…7, or Ctrl+L to choose"))
@@ -309,6 +340,7 @@ class OperatorWindow(QMainWindow):
     def _sync(self) -> None:
         if self.store.state.version != self._seen_version:
             self._seen_version = self.store.state.version
+            self.presentation_button.setChecked(self.store.state.presenting)
             self.layout_box.setCurrentIndex(self.layout_box.findData(self.store.state.layout.name))
             if self.miniature.selected is not None and self.miniature.selected >= self.store.state.layout.tile_count:
                 self.miniature.select(0)
@@ -344,15 +376,55 @@ class OperatorWindow(QMainWindow):
         text = self.tr("Tile %1: %2").replace("%1", str(tile)).replace("%2", src.name if src else self.tr("empty"))
         self.statusBar().showMessage(text, 5000)
 
-    # -- KPI tiles: view, time range, drill, export ------------------------------------------
+    # -- briefings and presentation ------------------------------------------------------------
+    def add_briefings(self, desk: BriefingDesk) -> None:
+        """The briefings dock: edit scenes, start a briefing, agenda to a tile, briefing pack."""
+        self.briefing_panel = BriefingPanel(desk, self.run)
+        self.briefing_panel.sig_export_pack.connect(self.sig_export_pack)
+        self.briefing_panel.sig_show_agenda.connect(
+            lambda name: self.run(AssignSource(tile=(self.miniature.selected or 0) + 1, source=AGENDA_PREFIX + name)))
+        self.briefing_dock = QDockWidget(self)
+        self.briefing_dock.setObjectName("briefingsDock")
+        self.briefing_dock.setWidget(self.briefing_panel)
+        self.briefing_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.briefing_dock)
+        self.resizeDocks([self.briefing_dock], [320], Qt.Orientation.Horizontal)
+        self.retranslate()
+
+    def toggle_presentation(self) -> CommandResult:
+        """One key (F9) into a meeting's look, and the same key back to live operations as before."""
+        result = self.run(SetPresentation(on=not self.store.state.presenting))
+        self.presentation_button.setChecked(self.store.state.presenting)
+        return result
+
+    def ask_pack_path(self, name: str) -> Path | None:
+        stamp = time.strftime("%Y%m%d-%H%M")
+        chosen, _ = QFileDialog.getSaveFileName(self, self.tr("Briefing pack"),
+                                                str(self.export_dir / f"{name}_{stamp}.pdf"), "PDF (*.pdf)")
+        return Path(chosen) if chosen else None
+
+    # -- tile menus: KPI view, time range, drill, export; camera masks; document pages ---------
     def _tile_menu(self, tile: int, pos: QPoint) -> None:
         menu = self.tile_menu(tile)
         if menu is not None:
             menu.exec(pos)
 
     def tile_menu(self, tile: int) -> QMenu | None:
-        """The right-click menu of a KPI tile in the miniature (None for other tiles)."""
+        """The right-click menu of a tile in the miniature (None when the tile has nothing to offer)."""
         ref_text = self.store.state.tiles[tile - 1] if 0 < tile <= len(self.store.state.tiles) else None
+        source = self.store.sources.get(base_source_id(ref_text)) if ref_text else None
+        if source is not None and source.kind == SourceKind.CAMERA and "sensitive" in source.tags \
+                and self.store.state.presenting:
+            menu = QMenu(self)
+            if tile - 1 in self.store.state.unmasked:
+                menu.addAction(self.tr("Mask this camera again")).triggered.connect(
+                    lambda _c=False: self.run(MaskTile(tile=tile)))
+            else:
+                menu.addAction(self.tr("Lift the mask on this tile (logged)")).triggered.connect(
+                    lambda _c=False: self.run(UnmaskTile(tile=tile)))
+            return menu
+        if source is not None and source.kind == SourceKind.DOCUMENT and source.file:
+            return self.document_menu(tile)
         units = self.store.kpi_units
         if not is_kpi_ref(ref_text) or units is None:
             return None
@@ -388,6 +460,28 @@ class OperatorWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(self.tr("Export picture (PNG)…")).triggered.connect(lambda: self.export_kpi(tile, "png"))
         menu.addAction(self.tr("Export data (CSV)…")).triggered.connect(lambda: self.export_kpi(tile, "csv"))
+        return menu
+
+    def page_selected(self, step: int) -> CommandResult | None:
+        """PgDown/PgUp on a selected document tile turns its page, on the wall and here alike."""
+        tile = (self.miniature.selected or 0) + 1
+        ref_text = self.store.state.tiles[tile - 1] if tile <= len(self.store.state.tiles) else None
+        src = self.store.sources.get(base_source_id(ref_text)) if ref_text else None
+        if src is None or src.kind != SourceKind.DOCUMENT:
+            return None
+        return self.run(ShowDocument(tile=tile, step=step))
+
+    def document_menu(self, tile: int) -> QMenu:
+        menu = QMenu(self)
+        for label, cmd in ((self.tr("Next page (PgDn)"), ShowDocument(tile=tile, step=1)),
+                           (self.tr("Previous page (PgUp)"), ShowDocument(tile=tile, step=-1)),
+                           (self.tr("First page (Home)"), ShowDocument(tile=tile, page=1)),
+                           (self.tr("Fit page"), ShowDocument(tile=tile, fit="page", zoom=1.0)),
+                           (self.tr("Fit width"), ShowDocument(tile=tile, fit="width", zoom=1.0))):
+            menu.addAction(label).triggered.connect(lambda _c=False, c=cmd: self.run(c))
+        pointer = menu.addAction(self.tr("Pointer (hold Shift and move the mouse)"))
+        pointer.setEnabled(False)
+        menu.addAction(self.tr("Hide the pointer")).triggered.connect(lambda _c=False: self.store.set_pointer(None))
         return menu
 
     def export_kpi(self, tile: int, kind: str, path: Path | None = None) -> Path | None:

@@ -11,13 +11,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QFile, QIODevice
+from PySide6.QtCore import QCoreApplication, QFile, QIODevice, QTimer
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
 from connectors.registry import Registry
 from console.alerts.desk import AlertDesk
 from console.alerts.service import AlertService
+from console.briefings import BriefingDesk
 from console.bus import Bus
 from console.commands import Command, RecallPreset, ShowKpi
 from console.kpi.service import KpiService
@@ -36,7 +37,12 @@ from console.site import Site
 from console.store import CommandResult, Store
 from console.supervisor import Supervisor
 from console.tours import Tours
+from widgets.briefing_pack import export_pack
+from widgets.document_render import DOCUMENTS
+from widgets.presenter_view import PresenterView
+from widgets.scene_render import render_scene
 from widgets.tile_painter import set_text_scale
+from widgets.wall_view import render_canvas
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +66,12 @@ def alert_feeds() -> list[tuple[str, str]]:
         ("citizen_report", QCoreApplication.translate("Console", "Citizen field reports")),
         ("information_security", QCoreApplication.translate("Console", "Information security")),
     ]
+
+
+def clock_text(seconds: float) -> str:
+    """Minutes and seconds (hours when needed), as a presenter's timer shows them."""
+    s = int(max(0.0, seconds))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
 def kpi_alert_title(ind: Indicator, unit_name: str, status: Status, value: float) -> str:
@@ -113,14 +125,26 @@ class Console:
         self.tours = Tours(self.bus, self.media, site.tours, self.store.sources)
         self.bus.publish(SourcesChanged("tours", tuple(
             Source(t.source_id, SourceKind.TOUR, t.name, "tours", detail=f"{len(t.steps)} cameras") for t in site.tours)))
+        self.briefings = BriefingDesk(self.bus, self.store, self.db, site.path.resolve().parent / "briefings",
+                                      self.desk)
+        self.briefings.on_scene_shown = self._schedule_capture
+        self.briefings.on_run_changed = self._on_run_changed
+        self.captures_dir = Path(db_path).resolve().parent / "briefing-runs"
+        self.captures: dict[tuple[int, int], QImage] = {}  # (run, scene index) -> the wall as shown
+        self.presenter: PresenterView | None = None
         self.wall = WallManager(site, self.store, self.media, self.tours.position, force_window=force_window,
-                                alerts_for=self.alerts_for, banner=self.wall_banner)
+                                alerts_for=self.alerts_for, banner=self.wall_banner, timer=self.briefing_timer)
+        self.wall.key_handler = self.clicker_key
         self.operator = OperatorWindow(site.name, self.store, self.media, self.tours.position, self.wall.geometry,
                                        site.units, self.execute_operator, self.toggle_language, self.alerts_for,
                                        self.desk, self.wall_banner)
         alerts = site.spec.alerts
         self.sound = AlertSound(self.desk, cache_dir() / "alert-tone.wav", alerts.sound, alerts.volume,
                                 alerts.quiet_hours, alerts.quiet_volume)
+        self.operator.miniature.timer = self.briefing_timer
+        self.operator.add_briefings(self.briefings)
+        self.operator.sig_export_pack.connect(self._export_pack_dialog)
+        self.operator.sig_presenter.connect(self.show_presenter)
         self.operator.sig_snapshot.connect(self._on_snapshot)
         self.operator.miniature.sig_kpi_unit.connect(self.drill_kpi)
         self.operator.sig_overlay.connect(self.toggle_overlay)
@@ -183,6 +207,101 @@ class Console:
         if not units.children(unit) and ref.view in ("bars", "table"):
             return self.execute_operator(ShowKpi(tile=tile, unit=unit, view="chart"))
         return self.execute_operator(ShowKpi(tile=tile, unit=unit))
+
+    # -- briefings -----------------------------------------------------------------------------
+    def briefing_timer(self) -> str:
+        """The title strip's times while a briefing runs: scene n/N, its time and its plan."""
+        current = self.briefings.current()
+        if current is None:
+            return ""
+        briefing, run = current
+        now = self.briefings.clock()
+        scene = briefing.scenes[run.index] if run.index < len(briefing.scenes) else None
+        text = QCoreApplication.translate("Console", "Scene %1/%2").replace("%1", str(run.index + 1)).replace(
+            "%2", str(len(briefing.scenes))) + "  " + clock_text(run.scene_elapsed(now))
+        if scene is not None and scene.duration_s:
+            text += " / " + clock_text(scene.duration_s)
+        if run.paused_at is not None:
+            text += "  " + QCoreApplication.translate("Console", "(paused)")
+        return text
+
+    def clicker_key(self, key: int, text: str) -> bool:
+        """A key from a presenter's clicker, pressed while a wall window has focus."""
+        if self.presenter is not None and self.briefings.run is not None:
+            return self.presenter.handle_key(key, text)
+        return False
+
+    def _on_run_changed(self, running: bool) -> None:
+        if running:
+            QTimer.singleShot(0, self.show_presenter)
+        elif self.presenter is not None:
+            self.presenter.hide()
+
+    def show_presenter(self) -> None:
+        """The presenter view on the operator's screen (opened by itself when a briefing starts)."""
+        if self.presenter is None:
+            self.presenter = PresenterView(
+                self.briefings, self.store, self.execute_operator,
+                lambda scene, w, h: render_scene(self.store, self.wall.geometry, scene, w, h, self.wall.feed_of))
+        self.presenter.setScreen(self.operator.screen())
+        geo = self.operator.screen().availableGeometry()
+        self.presenter.resize(min(1400, geo.width()), min(850, geo.height()))
+        self.presenter.show()
+        self.presenter.raise_()
+        self.presenter.activateWindow()
+
+    def _schedule_capture(self, run_id: int, index: int) -> None:
+        # The scene's picture for the briefing pack, once its cameras and charts have had time to draw.
+        QTimer.singleShot(1500, lambda: self._capture(run_id, index))
+
+    def _capture(self, run_id: int, index: int) -> None:
+        run = self.briefings.run
+        if run is None or run.run_id != run_id or run.index != index or self.store.state.blank:
+            return
+        geometry = self.wall.geometry
+        image = render_canvas(self.wall.context(), geometry, min(1.0, 1920 / geometry.width))
+        self.captures[(run_id, index)] = image
+        folder = self.captures_dir / str(run_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        image.save(str(folder / f"scene-{index + 1}.png"))
+
+    def scene_images(self, name: str, run_id: int | None) -> dict[int, QImage]:
+        """Each scene's picture for the pack: as shown in the run, else drawn now from the scene."""
+        briefing = self.briefings.briefings[name]
+        geometry = self.wall.geometry
+        images: dict[int, QImage] = {}
+        for index, scene in enumerate(briefing.scenes):
+            shown = self.captures.get((run_id, index)) if run_id is not None else None
+            if shown is None and run_id is not None:
+                path = self.captures_dir / str(run_id) / f"scene-{index + 1}.png"
+                shown = QImage(str(path)) if path.exists() else None
+            if shown is None or shown.isNull():
+                width = min(1920, int(geometry.width))
+                shown = render_scene(self.store, geometry, scene, width, int(width * geometry.height / geometry.width),
+                                     self.wall.feed_of)
+            images[index] = shown
+        return images
+
+    def export_pack(self, name: str, path: Path) -> int:
+        """The briefing pack of ``name``'s latest run (or of the briefing as planned): one page per scene."""
+        rows = self.briefings.run_log(briefing=name)
+        run_id = rows[0]["run"] if rows else None
+        pages = export_pack(path, self.briefings.briefings[name], self.scene_images(name, run_id), rows, self.site.name)
+        self.store.record_action("export_briefing_pack", {"briefing": name, "file": path.name, "pages": pages},
+                                 self.actor, "operator-ui")
+        return pages
+
+    def _export_pack_dialog(self, name: str) -> None:
+        path = self.operator.ask_pack_path(name)
+        if path is not None:
+            try:
+                pages = self.export_pack(name, path)
+            except OSError as exc:
+                self.operator.statusBar().showMessage(
+                    QCoreApplication.translate("Console", "Export failed: %1").replace("%1", str(exc)), 10000)
+                return
+            self.operator.statusBar().showMessage(QCoreApplication.translate(
+                "Console", "Briefing pack saved (%1 pages): %2").replace("%1", str(pages)).replace("%2", str(path)), 10000)
 
     def toggle_language(self) -> str:
         return self.languages.toggle()
@@ -263,9 +382,13 @@ class Console:
         with contextlib.suppress(asyncio.CancelledError):
             await self._alert_ticker
         self.sound.stop()
+        self.briefings.stop()
+        if self.presenter is not None:
+            self.presenter.close()
         self.desk.stop()
         self.alert_service.stop()
         self.wall.close()
+        DOCUMENTS.stop()  # a conversion in progress ends with the console
         self.operator.miniature.release()
         self.operator.close()
         # Decoder threads may sit in a read for up to the stream timeout: wait for them off the loop,

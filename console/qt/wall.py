@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QScreen
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QScreen
 
 from console.media.hub import MediaHub
 from console.model.alerts import Alert
@@ -33,8 +33,11 @@ class WallManager(QObject):
     def __init__(self, site: Site, store: Store, media: MediaHub,
                  tour_position: Callable[[int], TourPosition | None], force_window: bool = False,
                  alerts_for: Callable[[Source], list[Alert]] | None = None,
-                 banner: Callable[[], str] | None = None) -> None:
+                 banner: Callable[[], str] | None = None, timer: Callable[[], str] | None = None) -> None:
         super().__init__()
+        self.timer = timer or (lambda: "")
+        # A presenter's clicker sends keys to whichever window has focus; the wall's windows pass them on.
+        self.key_handler: Callable[[int, str], bool] = lambda _key, _text: False
         self.site = site
         self.store = store
         self.media = media
@@ -84,10 +87,11 @@ class WallManager(QObject):
     def _open_display(self, display: str, screen: QScreen) -> None:
         region = self.geometry.display(display).rect
         view = WallView(self.store, self.media, self.geometry, region, tour_position=self.tour_position, alerts_for=self.alerts_for,
-                        banner=self.banner)
+                        banner=self.banner, timer=self.timer)
         view.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.Window)
         view.setWindowTitle(QCoreApplication.translate("WallManager", "Wall %1").replace("%1", display))
         view.setCursor(Qt.CursorShape.BlankCursor)
+        view.installEventFilter(self)
         view.setScreen(screen)
         view.setGeometry(screen.geometry())
         view.showFullScreen()
@@ -95,7 +99,7 @@ class WallManager(QObject):
 
     def _open_scaled(self) -> None:
         view = WallView(self.store, self.media, self.geometry, None, tour_position=self.tour_position, alerts_for=self.alerts_for,
-                        banner=self.banner)
+                        banner=self.banner, timer=self.timer)
         view.setWindowTitle(QCoreApplication.translate("WallManager", "Wall (scaled window)"))
         target = QGuiApplication.primaryScreen()
         if self.plan and self.plan.operator_screen:
@@ -103,6 +107,7 @@ class WallManager(QObject):
         avail = target.availableGeometry() if target else None
         width = int(avail.width() * 0.6) if avail else 1280
         height = int(width * self.geometry.height / self.geometry.width)
+        view.installEventFilter(self)
         view.resize(width, height)
         if avail is not None:
             view.move(avail.x() + 40, avail.y() + 40)
@@ -128,6 +133,19 @@ class WallManager(QObject):
         self.notice = text
         self.sig_notice.emit(text)
 
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and obj in self.windows.values():
+            return self.key_handler(event.key(), event.text())
+        return super().eventFilter(obj, event)
+
+    def feed_of(self, source_id: str) -> CameraFeed | None:
+        """A feed of camera ``source_id`` that some wall window holds (for scene pictures)."""
+        for view in self.windows.values():
+            for feed in view.feeds.values():
+                if feed.source.id == source_id:
+                    return feed
+        return None
+
     def feed_for(self, index: int) -> CameraFeed | None:
         """Any window's feed for tile ``index`` (for pictures of the whole canvas)."""
         for view in self.windows.values():
@@ -138,7 +156,8 @@ class WallManager(QObject):
 
     def context(self) -> TileContext:
         return TileContext(self.store, self.feed_for, self.tour_position,
-                           alerts_for=self.alerts_for or (lambda _s: []), banner=self.banner)
+                           alerts_for=self.alerts_for or (lambda _s: []), banner=self.banner,
+                           kpi_at=self.store.state.as_of, timer=self.timer)
 
     def close(self) -> None:
         for view in self.windows.values():

@@ -1,6 +1,25 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="vi_VN" sourcelanguage="en">
 <context>
+    <name>Agenda</name>
+    <message>
+        <source>%1 min</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Briefing not available</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Agenda</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No items yet</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>AlertQueueView</name>
     <message>
         <source>Severity</source>
@@ -184,6 +203,73 @@
     </message>
 </context>
 <context>
+    <name>BriefingPanel</name>
+    <message>
+        <source>New…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Add wall as scene…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Take wall into scene</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Delete scene</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Agenda to tile</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Briefing pack (PDF)…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Start briefing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Replace the selected scene's tiles by the wall as it is now</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Show this briefing's agenda on the selected wall tile</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Hold KPI values at the start ("as of" freeze)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Presentation mode (clean wall, sensitive cameras masked)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>New briefing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Scene %1</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>Console</name>
     <message>
         <source>All alerts</source>
@@ -232,6 +318,250 @@
     <message>
         <source>(+%1 more)</source>
         <translation>(+%1 cảnh báo khác)</translation>
+    </message>
+    <message>
+        <source>Scene %1/%2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(paused)</source>
+        <translation>(tạm dừng)</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>Xuất không thành công: %1</translation>
+    </message>
+    <message>
+        <source>Briefing pack saved (%1 pages): %2</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>DocumentList</name>
+    <message>
+        <source>1 day late</source>
+        <translation>quá hạn 1 ngày</translation>
+    </message>
+    <message>
+        <source>%1 days late</source>
+        <translation>quá hạn %1 ngày</translation>
+    </message>
+    <message>
+        <source>1 paper</source>
+        <translation>1 văn bản</translation>
+    </message>
+    <message>
+        <source>%1 papers</source>
+        <translation>%1 văn bản</translation>
+    </message>
+    <message>
+        <source>%1 overdue</source>
+        <translation>%1 quá hạn</translation>
+    </message>
+    <message>
+        <source>Incoming</source>
+        <translation>Văn bản đến</translation>
+    </message>
+    <message>
+        <source>Outgoing</source>
+        <translation>Văn bản đi</translation>
+    </message>
+    <message>
+        <source>Overdue only</source>
+        <translation>Chỉ văn bản quá hạn</translation>
+    </message>
+    <message>
+        <source>Bad list settings</source>
+        <translation>Thiết lập danh sách không hợp lệ</translation>
+    </message>
+    <message>
+        <source>Waiting for data</source>
+        <translation>Đang chờ dữ liệu</translation>
+    </message>
+    <message>
+        <source>No papers match</source>
+        <translation>Không có văn bản phù hợp</translation>
+    </message>
+    <message>
+        <source>due today</source>
+        <translation>hạn hôm nay</translation>
+    </message>
+    <message>
+        <source>due %1</source>
+        <translation>hạn %1</translation>
+    </message>
+    <message>
+        <source>IN</source>
+        <translation>ĐẾN</translation>
+    </message>
+    <message>
+        <source>OUT</source>
+        <translation>ĐI</translation>
+    </message>
+    <message>
+        <source>as of %1</source>
+        <translation>cập nhật lúc %1</translation>
+    </message>
+    <message>
+        <source>SOURCE UNAVAILABLE, last list kept</source>
+        <translation>MẤT NGUỒN, giữ danh sách cuối</translation>
+    </message>
+    <message>
+        <source>+%1 more</source>
+        <translation>+%1 văn bản khác</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentListPanel</name>
+    <message>
+        <source>Number</source>
+        <translation>Số, ký hiệu</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Ngày</translation>
+    </message>
+    <message>
+        <source>In/out</source>
+        <translation>Đến/đi</translation>
+    </message>
+    <message>
+        <source>Issuer</source>
+        <translation>Cơ quan ban hành</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Trích yếu</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>Hạn xử lý</translation>
+    </message>
+    <message>
+        <source>Incoming</source>
+        <translation>Văn bản đến</translation>
+    </message>
+    <message>
+        <source>Outgoing</source>
+        <translation>Văn bản đi</translation>
+    </message>
+    <message>
+        <source>due today</source>
+        <translation>hạn hôm nay</translation>
+    </message>
+    <message>
+        <source>Double-click or Enter: show this paper on a tile</source>
+        <translation>Nhấp đúp hoặc Enter: hiển thị văn bản này lên một ô</translation>
+    </message>
+    <message>
+        <source>No local copy of the file yet</source>
+        <translation>Chưa có bản sao của tệp trên máy</translation>
+    </message>
+    <message>
+        <source>Register</source>
+        <translation>Sổ văn bản</translation>
+    </message>
+    <message>
+        <source>Search number, issuer, summary…</source>
+        <translation>Tìm theo số, cơ quan ban hành, trích yếu…</translation>
+    </message>
+    <message>
+        <source>Overdue only</source>
+        <translation>Chỉ văn bản quá hạn</translation>
+    </message>
+    <message>
+        <source>Show list on wall</source>
+        <translation>Đưa danh sách lên màn hình tường</translation>
+    </message>
+    <message>
+        <source>Put this register, filtered as here, on the wall</source>
+        <translation>Đưa sổ văn bản này, với bộ lọc như ở đây, lên màn hình tường</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tất cả</translation>
+    </message>
+    <message>
+        <source>Waiting for data</source>
+        <translation>Đang chờ dữ liệu</translation>
+    </message>
+    <message>
+        <source>No register configured</source>
+        <translation>Chưa cấu hình sổ văn bản nào</translation>
+    </message>
+    <message>
+        <source>%1 of %2 papers</source>
+        <translation>%1 trên %2 văn bản</translation>
+    </message>
+    <message>
+        <source>%1 overdue</source>
+        <translation>%1 quá hạn</translation>
+    </message>
+    <message>
+        <source>No local copy of %1 yet</source>
+        <translation>Chưa có bản sao của văn bản %1 trên máy</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentPainter</name>
+    <message>
+        <source>Converting document…</source>
+        <translation>Đang chuyển đổi tài liệu…</translation>
+    </message>
+    <message>
+        <source>Page %1 of %2</source>
+        <translation>Trang %1/%2</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentRender</name>
+    <message>
+        <source>File not found</source>
+        <translation>Không tìm thấy tệp</translation>
+    </message>
+    <message>
+        <source>The file is damaged or not a PDF</source>
+        <translation>Tệp bị hỏng hoặc không phải là PDF</translation>
+    </message>
+    <message>
+        <source>This PDF is protected by a password</source>
+        <translation>Tệp PDF này được bảo vệ bằng mật khẩu</translation>
+    </message>
+    <message>
+        <source>The picture cannot be read</source>
+        <translation>Không đọc được hình ảnh</translation>
+    </message>
+    <message>
+        <source>The file cannot be read</source>
+        <translation>Không đọc được tệp</translation>
+    </message>
+    <message>
+        <source>The text file is too large to show</source>
+        <translation>Tệp văn bản quá lớn để hiển thị</translation>
+    </message>
+    <message>
+        <source>%1 files cannot be shown</source>
+        <translation>Không hiển thị được tệp %1</translation>
+    </message>
+    <message>
+        <source>No converter for %1 files on this machine (install LibreOffice)</source>
+        <translation>Máy này không có trình chuyển đổi tệp %1 (hãy cài LibreOffice)</translation>
+    </message>
+    <message>
+        <source>The conversion to PDF failed</source>
+        <translation>Chuyển đổi sang PDF thất bại</translation>
+    </message>
+    <message>
+        <source>The conversion to PDF took longer than %1 s</source>
+        <translation>Chuyển đổi sang PDF mất quá %1 giây</translation>
+    </message>
+    <message>
+        <source>The page cannot be drawn</source>
+        <translation>Không vẽ được trang</translation>
+    </message>
+    <message>
+        <source>The document cannot be shown</source>
+        <translation>Không hiển thị được tài liệu</translation>
     </message>
 </context>
 <context>
@@ -479,6 +809,26 @@
         <translation>Hiện thông số camera trên ô: fps, chuẩn nén, độ trễ (Ctrl+I)</translation>
     </message>
     <message>
+        <source>Presentation</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Presentation mode for a meeting: clean wall, title and clock, no alarms on the wall, sensitive cameras masked; again to return to live operations as before (F9)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Presenter view</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Current and next scene, notes and timers of the running briefing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Briefings</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>Switch language (Ctrl+Shift+L)</source>
         <translation>Đổi ngôn ngữ (Ctrl+Shift+L)</translation>
     </message>
@@ -505,6 +855,18 @@
     <message>
         <source>empty</source>
         <translation>trống</translation>
+    </message>
+    <message>
+        <source>Briefing pack</source>
+        <translation>Tài liệu giao ban</translation>
+    </message>
+    <message>
+        <source>Mask this camera again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Lift the mask on this tile (logged)</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Show as</source>
@@ -545,6 +907,34 @@
     <message>
         <source>Export data (CSV)…</source>
         <translation>Xuất dữ liệu (CSV)…</translation>
+    </message>
+    <message>
+        <source>Next page (PgDn)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Previous page (PgUp)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>First page (Home)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Fit page</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Fit width</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Pointer (hold Shift and move the mouse)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Hide the pointer</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Export</source>
@@ -601,6 +991,144 @@
     <message>
         <source>Save</source>
         <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Huỷ</translation>
+    </message>
+</context>
+<context>
+    <name>PresenterView</name>
+    <message>
+        <source>Scenes</source>
+        <translation>Các cảnh</translation>
+    </message>
+    <message>
+        <source>Scene time</source>
+        <translation>Thời gian cảnh</translation>
+    </message>
+    <message>
+        <source>Briefing time</source>
+        <translation>Thời gian giao ban</translation>
+    </message>
+    <message>
+        <source>Next scene</source>
+        <translation>Cảnh tiếp theo</translation>
+    </message>
+    <message>
+        <source>Speaker notes</source>
+        <translation>Ghi chú người trình bày</translation>
+    </message>
+    <message>
+        <source>No notes for this scene.</source>
+        <translation>Cảnh này không có ghi chú.</translation>
+    </message>
+    <message>
+        <source>PAUSED</source>
+        <translation>TẠM DỪNG</translation>
+    </message>
+    <message>
+        <source>WALL BLANKED</source>
+        <translation>ĐÃ TẮT MÀN HÌNH TƯỜNG</translation>
+    </message>
+    <message>
+        <source>Previous</source>
+        <translation>Trước</translation>
+    </message>
+    <message>
+        <source>Previous scene (PageUp, Left, Up, Backspace)</source>
+        <translation>Cảnh trước (PageUp, ←, ↑, Backspace)</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>Tiếp</translation>
+    </message>
+    <message>
+        <source>Next scene (PageDown, Right, Down, Space)</source>
+        <translation>Cảnh tiếp (PageDown, →, ↓, phím cách)</translation>
+    </message>
+    <message>
+        <source>Pause or resume the timers (P)</source>
+        <translation>Tạm dừng hoặc tiếp tục đồng hồ (P)</translation>
+    </message>
+    <message>
+        <source>Blank</source>
+        <translation>Tắt màn hình</translation>
+    </message>
+    <message>
+        <source>Black out the wall, or show it again (B or .)</source>
+        <translation>Tắt màn hình tường, hoặc bật lại (B hoặc .)</translation>
+    </message>
+    <message>
+        <source>End (back to live)</source>
+        <translation>Kết thúc (về trực)</translation>
+    </message>
+    <message>
+        <source>End the briefing and put the live wall back as it was (Esc)</source>
+        <translation>Kết thúc giao ban và đưa màn hình tường về trạng thái trực như trước (Esc)</translation>
+    </message>
+    <message>
+        <source>No briefing running</source>
+        <translation>Không có buổi giao ban nào đang chạy</translation>
+    </message>
+    <message>
+        <source>Presenter view – %1</source>
+        <translation>Màn hình người trình bày – %1</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Tạm dừng</translation>
+    </message>
+    <message>
+        <source>Scene %1 of %2</source>
+        <translation>Cảnh %1/%2</translation>
+    </message>
+    <message>
+        <source>Presenter: %1</source>
+        <translation>Người trình bày: %1</translation>
+    </message>
+    <message>
+        <source>End of the briefing</source>
+        <translation>Hết buổi giao ban</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Tiếp tục</translation>
+    </message>
+    <message>
+        <source>+%1 over</source>
+        <translation>quá %1</translation>
+    </message>
+</context>
+<context>
+    <name>SceneDialog</name>
+    <message>
+        <source>Scene</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>min</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Title</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Presenter</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Planned time</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Speaker notes</source>
+        <translation>Ghi chú người trình bày</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>Đồng ý</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -719,6 +1247,14 @@
         <translation>Nguồn không khả dụng</translation>
     </message>
     <message>
+        <source>FROZEN AS OF %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Wall blanked (B to show it again)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>Empty tile</source>
         <translation>Ô trống</translation>
     </message>
@@ -769,6 +1305,10 @@
     <message>
         <source>Reconnecting</source>
         <translation>Đang kết nối lại</translation>
+    </message>
+    <message>
+        <source>Camera masked for the meeting</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>delay %1 ms</source>
