@@ -188,6 +188,8 @@ class Store:
             page = max(1, min(page, pages) if pages else page)
             changes = {k: v for k, v in (("fit", cmd.fit), ("zoom", cmd.zoom), ("cx", cmd.cx), ("cy", cmd.cy))
                        if v is not None}
+            if page != doc.page and cmd.cy is None:
+                changes["cy"] = 0.0 if (cmd.fit or doc.fit) == "width" else 0.5  # a new page starts at its top
             new = doc.with_(page=page, **changes)
             if new == doc:
                 return None  # already there (the last page, say): nothing to repaint

@@ -36,12 +36,10 @@ PAPER = QColor(255, 255, 255)
 
 
 # -- files -------------------------------------------------------------------------------------
-def write_pdf(path: Path, pages: int = 3, landscape: bool = False) -> Path:
+def write_pdf(path: Path, pages: int = 3) -> Path:
     """A4 pages, each with a big block of its own colour over the middle 60% and its number on top."""
     writer = QPdfWriter(str(path))
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    if landscape:
-        writer.setPageOrientation(writer.pageLayout().orientation().Landscape)
     writer.setResolution(72)
     writer.setPageMargins(QMarginsF(0, 0, 0, 0))
     p = QPainter(writer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +19,8 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QPen,
+    QTextLayout,
+    QTextOption,
 )
 
 from console.model.briefings import Briefing, Scene
@@ -31,11 +34,11 @@ ACCENT = QColor(28, 92, 170)
 RULE = QColor(190, 196, 204)
 FRAME = QColor(150, 156, 166)
 NOTES_PT = (12.0, 11.0, 10.0, 9.0, 8.0, 7.0, 6.0, 5.0)  # tried in turn until the notes fit
+NOTES_COLUMNS = 3
+MEASURE = 100  # characters a notes column holds at most when notes run long: long lines are hard to follow
+SHORT_NOTES_LINES = 8  # notes of up to this many lines stay in one column
+SEPARATOR = "   ·   "
 MIN_PICTURE_SHARE = 0.25  # of the body's height: long notes shrink the picture down to this, then the type
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("BriefingPack", text)
 
 
 def format_duration(seconds: float) -> str:
@@ -75,20 +78,23 @@ def _shown_text(rows: list[dict]) -> str:
         return ""
     text = ", ".join(parts)
     if len(parts) > 1 and total:
-        text += "; " + _tr("%1 in all").replace("%1", format_duration(total))
-    return _tr("Shown: %1").replace("%1", text)
+        text += "; " + QCoreApplication.translate("BriefingPack", "%1 in all").replace(
+            "%1", format_duration(total))
+    return QCoreApplication.translate("BriefingPack", "Shown: %1").replace("%1", text)
 
 
 def _meta_line(scene: Scene, rows: list[dict]) -> str:
     parts = []
     if scene.presenter:
-        parts.append(_tr("Presenter: %1").replace("%1", scene.presenter))
-    planned = format_duration(scene.duration_s) if scene.duration_s else _tr("not set")
-    parts.append(_tr("Planned: %1").replace("%1", planned))
+        parts.append(QCoreApplication.translate("BriefingPack", "Presenter: %1").replace(
+            "%1", scene.presenter))
+    planned = (format_duration(scene.duration_s) if scene.duration_s
+               else QCoreApplication.translate("BriefingPack", "not set"))
+    parts.append(QCoreApplication.translate("BriefingPack", "Planned: %1").replace("%1", planned))
     shown = _shown_text(rows)
     if shown:
         parts.append(shown)
-    return "   ·   ".join(parts)
+    return SEPARATOR.join(parts)
 
 
 def _metrics(font: QFont, device: QPaintDevice) -> QFontMetricsF:
@@ -121,11 +127,12 @@ def _paint_page(p: QPainter, page: QRectF, briefing: Briefing, index: int, image
     p.setPen(MUTED)
     f = _font(12, bold=True)
     p.setFont(f)
-    p.drawText(QRectF(left, y, width, _metrics(f, dev).height()), int(Qt.AlignmentFlag.AlignLeft), briefing.title)
+    p.drawText(QRectF(left, y, width, _metrics(f, dev).height()), int(Qt.AlignmentFlag.AlignLeft),
+               briefing.title)
     y += _metrics(f, dev).height() + 2 * px
     f = _font(20, bold=True)
-    heading = (_tr("Scene %1 of %2: %3").replace("%1", str(index + 1)).replace("%2", str(count))
-               .replace("%3", scene.title))
+    heading = (QCoreApplication.translate("BriefingPack", "Scene %1 of %2: %3")
+               .replace("%1", str(index + 1)).replace("%2", str(count)).replace("%3", scene.title))
     h = _text_height(f, dev, width, heading)
     p.setPen(INK)
     p.setFont(f)
@@ -150,27 +157,25 @@ def _paint_page(p: QPainter, page: QRectF, briefing: Briefing, index: int, image
     p.drawLine(QPointF(left, footer_top - 4 * px), QPointF(page.right(), footer_top - 4 * px))
     p.setPen(MUTED)
     p.setFont(f)
-    footer = QRectF(left, footer_top, width, fh)
-    p.drawText(footer, int(Qt.AlignmentFlag.AlignLeft), footer_left)
-    p.drawText(footer, int(Qt.AlignmentFlag.AlignRight), f"{index + 1} / {count}")
+    # Left-aligned, the page number last: a right-aligned one leaves a gap across the page that makes
+    # PDF readers (PDFium: Chrome, QtPdf) take a page of short note lines for vertical text and
+    # scramble copying and searching.
+    p.drawText(QRectF(left, footer_top, width, fh), int(Qt.AlignmentFlag.AlignLeft),
+               f"{footer_left}{SEPARATOR}{index + 1} / {count}")
     body_bottom = footer_top - 4 * px - gap
     body_h = body_bottom - body_top
 
-    # Notes: as big as they fit under a picture of at least MIN_PICTURE_SHARE of the body.
+    # Notes: the biggest type that fits, in up to NOTES_COLUMNS columns, under a picture of at least
+    # MIN_PICTURE_SHARE of the body; the picture takes what the notes leave.
     notes = scene.notes.strip()
     caption_font = _font(11, bold=True)
     caption_h = _metrics(caption_font, dev).height() + 2 * px
-    notes_font = _font(NOTES_PT[0])
-    notes_text = notes or _tr("No notes.")
-    notes_h = _text_height(notes_font, dev, width, notes_text)
     room = body_h * (1 - MIN_PICTURE_SHARE) - gap - caption_h
-    for pt in NOTES_PT:
-        notes_font = _font(pt)
-        notes_h = _text_height(notes_font, dev, width, notes_text)
-        if notes_h <= room:
-            break
-    notes_h = min(notes_h, room)  # the smallest type still too long: clipped, never over the footer
-    picture_h = body_h - gap - caption_h - notes_h
+    shown_notes = notes or QCoreApplication.translate("BriefingPack", "No notes.")
+    notes_font, columns, lines, line_h = _fit_notes(shown_notes, dev, width, room, gap * 3)
+    rows_per_column = -(-len(lines) // columns)
+    notes_h = rows_per_column * line_h
+    picture_h = body_h - gap - caption_h - min(notes_h, room)
     if image is not None and not image.isNull():
         # The picture never needs more height than its width allows; the rest goes to the notes.
         picture_h = min(picture_h, width * image.height() / image.width())
@@ -178,16 +183,20 @@ def _paint_page(p: QPainter, page: QRectF, briefing: Briefing, index: int, image
     box = QRectF(left, body_top, width, picture_h)
     if image is not None and not image.isNull():
         target = _fit_rect(image, box)
+        # Scaled here, once: a wall-sized picture would otherwise go into the file at full size.
         scaled = image.scaled(max(1, round(target.width())), max(1, round(target.height())),
-                              Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+                              Qt.AspectRatioMode.IgnoreAspectRatio,
+                              Qt.TransformationMode.SmoothTransformation)
         p.drawImage(target, scaled)
     else:
-        target = QRectF(box.center().x() - box.height() * 8 / 9, box.top(), box.height() * 16 / 9, box.height())
+        target = QRectF(box.center().x() - box.height() * 8 / 9, box.top(), box.height() * 16 / 9,
+                        box.height())
         target = target.intersected(box)
         p.fillRect(target, QColor(238, 240, 243))
         p.setPen(MUTED)
         p.setFont(_font(14))
-        p.drawText(target, int(Qt.AlignmentFlag.AlignCenter), _tr("No picture"))
+        p.drawText(target, int(Qt.AlignmentFlag.AlignCenter),
+                   QCoreApplication.translate("BriefingPack", "No picture"))
     p.setPen(QPen(FRAME, 1 * px))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRect(target)
@@ -195,15 +204,59 @@ def _paint_page(p: QPainter, page: QRectF, briefing: Briefing, index: int, image
     y = box.top() + picture_h + gap
     p.setPen(ACCENT)
     p.setFont(caption_font)
-    p.drawText(QRectF(left, y, width, caption_h), int(Qt.AlignmentFlag.AlignLeft), _tr("Speaker notes"))
+    p.drawText(QRectF(left, y, width, caption_h), int(Qt.AlignmentFlag.AlignLeft),
+               QCoreApplication.translate("BriefingPack", "Speaker notes"))
     y += caption_h
     p.setPen(INK if notes else MUTED)
     p.setFont(notes_font)
-    notes_rect = QRectF(left, y, width, max(0.0, min(notes_h, body_bottom - y)))
-    p.save()
-    p.setClipRect(notes_rect)
-    p.drawText(notes_rect, int(Qt.TextFlag.TextWordWrap), notes_text)
-    p.restore()
+    ascent = _metrics(notes_font, dev).ascent()
+    rows_fit = max(1, int((body_bottom - y + 0.5) // line_h))  # what the smallest type could not fit is cut
+    column_w = (width - gap * 3 * (columns - 1)) / columns
+    for n, line in enumerate(lines[: rows_fit * columns]):
+        column, row = divmod(n, min(rows_per_column, rows_fit))
+        p.drawText(QPointF(left + column * (column_w + gap * 3), y + row * line_h + ascent), line)
+
+
+def _wrap(text: str, font: QFont, device: QPaintDevice, width: float) -> list[str]:
+    """The lines ``text`` breaks into at ``width``; its own line breaks kept, empty lines too."""
+    lines: list[str] = []
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    for para in text.split("\n"):
+        if not para.strip():
+            lines.append("")
+            continue
+        layout = QTextLayout(para, font, device)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            lines.append(para[line.textStart(): line.textStart() + line.textLength()].rstrip())
+        layout.endLayout()
+    return lines
+
+
+def _fit_notes(text: str, device: QPaintDevice, width: float, room: float,
+               column_gap: float) -> tuple[QFont, int, list[str], float]:
+    """Font, column count, lines and line height for the notes: the biggest type that fits ``room``,
+    in as few columns as that type needs (long lines across a whole page are hard to follow)."""
+    for pt in NOTES_PT:
+        font = _font(pt)
+        metrics = _metrics(font, device)
+        line_h = metrics.lineSpacing()
+        # A few lines stay in one column; more flow in columns about MEASURE characters wide.
+        ideal = math.ceil((width + column_gap) / (MEASURE * metrics.averageCharWidth() + column_gap))
+        ideal = max(1, min(NOTES_COLUMNS, ideal))
+        if len(_wrap(text, font, device, width)) <= SHORT_NOTES_LINES:
+            ideal = 1
+        for columns in (ideal, *(c for c in range(1, NOTES_COLUMNS + 1) if c != ideal)):
+            lines = _wrap(text, font, device, (width - column_gap * (columns - 1)) / columns)
+            if -(-len(lines) // columns) * line_h <= room:
+                return font, columns, lines, line_h
+    return font, NOTES_COLUMNS, lines, line_h
 
 
 def export_pack(path: Path, briefing: Briefing, images: Mapping[int, QImage], log_rows: list[dict],
@@ -225,8 +278,10 @@ def export_pack(path: Path, briefing: Briefing, images: Mapping[int, QImage], lo
     for row in log_rows:
         if row.get("briefing", briefing.name) == briefing.name and isinstance(row.get("scene"), int):
             rows_by_scene.setdefault(row["scene"], []).append(row)
-    footer = "   ·   ".join(x for x in (site_name, _tr("Briefing pack"), _tr("Exported %1").replace(
-        "%1", time.strftime("%Y-%m-%d %H:%M"))) if x)
+    exported = QCoreApplication.translate("BriefingPack", "Exported %1").replace(
+        "%1", time.strftime("%Y-%m-%d %H:%M"))
+    pack = QCoreApplication.translate("BriefingPack", "Briefing pack")
+    footer = SEPARATOR.join(x for x in (site_name, pack, exported) if x)
     p = QPainter()
     if not p.begin(writer):
         raise OSError(f"could not write {path}")

@@ -17,13 +17,14 @@ from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QRectF,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeySequence, QPainter, QPen, QShortcut
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -82,14 +83,22 @@ def late_text(days: int) -> str:
     return QCoreApplication.translate("DocumentList", "%1 days late").replace("%1", str(days))
 
 
-def count_text(total: int, overdue: int) -> str:
+def count_parts(total: int, overdue: int, overdue_only: bool = False) -> tuple[str, str]:
+    """The count as (plain part, red part): '12 papers', '3 overdue'. A list of overdue papers only
+    says just how many are overdue."""
+    late = QCoreApplication.translate("DocumentList", "%1 overdue").replace("%1", str(overdue)) if overdue else ""
+    if overdue_only and overdue == total:
+        return "", late
     if total == 1:
         papers = QCoreApplication.translate("DocumentList", "1 paper")
     else:
         papers = QCoreApplication.translate("DocumentList", "%1 papers").replace("%1", str(total))
-    if not overdue:
-        return papers
-    return papers + ", " + QCoreApplication.translate("DocumentList", "%1 overdue").replace("%1", str(overdue))
+    return papers, late
+
+
+def count_text(total: int, overdue: int, overdue_only: bool = False) -> str:
+    """'12 papers, 3 overdue'."""
+    return ", ".join(part for part in count_parts(total, overdue, overdue_only) if part)
 
 
 def direction_label(direction: str) -> str:
@@ -140,14 +149,14 @@ def paint_document_list(p: QPainter, r: QRectF, index: int, ref_text: str, sourc
     u = _unit_px(r)
     title = filter_title(source.name, flt)
     if listing is None:
-        top = _list_caption(p, r, title, "", 0)
+        top = _list_caption(p, r, title, ("", ""))
         _paint_message(p, r.adjusted(0, top, 0, 0), QCoreApplication.translate("DocumentList", "Waiting for data"),
                        "")
         return []
     today = today_iso()
     items = wall_order([i for i in listing.items if flt.matches(i, today)], today)
     overdue = sum(1 for i in items if i.overdue(today))
-    top = _list_caption(p, r, title, count_text(len(items), overdue), overdue)
+    top = _list_caption(p, r, title, count_parts(len(items), overdue, flt.overdue_only))
     footer_h = u * 1.2
     body = QRectF(r.left(), r.top() + top, r.width(), r.height() - top - footer_h)
     bands: list[RowBand] = []
@@ -162,26 +171,27 @@ def paint_document_list(p: QPainter, r: QRectF, index: int, ref_text: str, sourc
     return bands
 
 
-def _list_caption(p: QPainter, r: QRectF, title: str, count: str, overdue: int) -> float:
+def _list_caption(p: QPainter, r: QRectF, title: str, count: tuple[str, str]) -> float:
     """The caption strip: the register and its filter on the left, the count on the right, its overdue
     part in red (it is what the room looks for)."""
     u = _unit_px(r)
     h = u * 1.7
     strip = QRectF(r.left(), r.top(), r.width(), h)
     p.fillRect(strip, QColor(0, 0, 0, 150))
+    plain, red = count
+    head = plain + (", " if plain and red else "")
     right_w = 0.0
-    if count:
-        p.setFont(_font(u * 0.8, bold=bool(overdue)))
+    if head or red:
+        p.setFont(_font(u * 0.8, bold=bool(red)))
         fm = QFontMetricsF(p.font())
-        right_w = fm.horizontalAdvance(count) + u
-        x = strip.right() - u * 0.5 - fm.horizontalAdvance(count)
-        head, sep, tail = count.partition(", ")
+        right_w = fm.horizontalAdvance(head + red) + u
+        x = strip.right() - u * 0.5 - fm.horizontalAdvance(head + red)
         p.setPen(TEXT)
-        p.drawText(QRectF(x, strip.top(), strip.right() - x, h), Qt.AlignmentFlag.AlignVCenter, head + sep)
-        if tail:
+        p.drawText(QRectF(x, strip.top(), strip.right() - x, h), Qt.AlignmentFlag.AlignVCenter, head)
+        if red:
             p.setPen(OVERDUE_RED)
-            x2 = x + fm.horizontalAdvance(head + sep)
-            p.drawText(QRectF(x2, strip.top(), strip.right() - x2, h), Qt.AlignmentFlag.AlignVCenter, tail)
+            x2 = x + fm.horizontalAdvance(head)
+            p.drawText(QRectF(x2, strip.top(), strip.right() - x2, h), Qt.AlignmentFlag.AlignVCenter, red)
     p.setFont(_font(u * 0.95, bold=True))
     p.setPen(TEXT)
     text = QFontMetricsF(p.font()).elidedText(title, Qt.TextElideMode.ElideRight, strip.width() - u - right_w)
@@ -436,10 +446,7 @@ class DocumentListPanel(QWidget):
         self.hint = QLabel(self)
         self.hint.setStyleSheet("color: #f2b228;")
         self.table.doubleClicked.connect(self._open_index)
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            shortcut = QShortcut(QKeySequence(key), self.table)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(self.open_current)
+        self.table.installEventFilter(self)  # Enter opens the selected paper
         self.search.textChanged.connect(lambda _t: self.refresh(force=True))
         self.direction.currentIndexChanged.connect(lambda _i: self.refresh(force=True))
         self.register.currentIndexChanged.connect(lambda _i: self.refresh(force=True))
@@ -503,6 +510,13 @@ class DocumentListPanel(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            self.open_current()
+            return True
+        return super().eventFilter(watched, event)
 
     # -- state ----------------------------------------------------------------------------------
     def registers(self) -> list[Source]:

@@ -44,11 +44,13 @@ PICTURE_BG = QColor(8, 10, 13)
 PICTURE_FRAME = QColor(44, 52, 64)
 PAST = QColor(110, 120, 134)  # scenes already shown, in the list
 
-NEXT_KEYS = frozenset(k.value for k in (Qt.Key.Key_PageDown, Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Space))
+NEXT_KEYS = frozenset(k.value for k in (Qt.Key.Key_PageDown, Qt.Key.Key_Right, Qt.Key.Key_Down,
+                                        Qt.Key.Key_Space))
 PREVIOUS_KEYS = frozenset(k.value for k in (Qt.Key.Key_PageUp, Qt.Key.Key_Left, Qt.Key.Key_Up,
                                             Qt.Key.Key_Backspace))
 # Keys the scene list keeps for itself while it has focus (browsing, then Enter to jump).
 LIST_KEYS = frozenset(k.value for k in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter))
+KEY_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
 COMMAND_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
                      | Qt.KeyboardModifier.MetaModifier)
 
@@ -75,6 +77,7 @@ QListWidget#presenterScenes { font-size: 15px; }
 QListWidget#presenterScenes::item { padding: 6px 4px; }
 QPushButton#presenterButton { font-size: 16px; padding: 8px 18px; }
 QPushButton#presenterButton:checked { background: #5c1a1a; border-color: #a33; }
+QPushButton#presenterButton:disabled { background: #151a21; color: #4d5662; border-color: #1f252d; }
 """
 
 
@@ -101,19 +104,22 @@ class ScenePicture(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         area = QRectF(self.rect())
-        p.fillRect(area, PICTURE_BG)
         image = self.image
         if image is not None and not image.isNull():
+            # Only the picture is framed: a wide wall in a tall box gets no black bands around it.
             scale = min(area.width() / image.width(), area.height() / image.height())
             w, h = image.width() * scale, image.height() * scale
-            target = QRectF(area.center().x() - w / 2, area.center().y() - h / 2, w, h)
-            p.drawImage(target, image)
-        elif self.placeholder:
-            p.setPen(PAST)
-            f = QFont(self.font())
-            f.setPixelSize(18)
-            p.setFont(f)
-            p.drawText(area, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self.placeholder)
+            area = QRectF(area.center().x() - w / 2, area.center().y() - h / 2, w, h)
+            p.drawImage(area, image)
+        else:
+            p.fillRect(area, PICTURE_BG)
+            if self.placeholder:
+                p.setPen(PAST)
+                f = QFont(self.font())
+                f.setPixelSize(18)
+                p.setFont(f)
+                p.drawText(area, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+                           self.placeholder)
         p.setPen(QPen(PICTURE_FRAME, 1))
         p.drawRect(area.adjusted(0.5, 0.5, -0.5, -0.5))
         p.end()
@@ -132,7 +138,7 @@ class PresenterView(QWidget):
         self.execute = execute
         self.render_scene = render_scene
         self.live_view = live_view
-        self._pictures: dict[int, QImage] = {}  # scene index -> its rendered picture, until desk.version moves
+        self._pictures: dict[int, QImage] = {}  # scene index -> its picture, until desk.version moves
         self._pictures_version = -1
         self._seen: tuple[int, int] | None = None  # (desk.version, wall version) last shown
         self._list_version = -1
@@ -236,7 +242,7 @@ class PresenterView(QWidget):
         self.notes.setObjectName("presenterNotes")
         self.notes.setReadOnly(True)
         self.notes.setOpenLinks(False)
-        self.notes.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the wheel still scrolls; the keys stay with the view
+        self.notes.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the wheel still scrolls; keys stay with the view
         right.addWidget(self.notes, 5)
 
         columns = QHBoxLayout()
@@ -279,7 +285,6 @@ class PresenterView(QWidget):
         self.total_caption.setText(self.tr("Briefing time"))
         self.next_caption.setText(self.tr("Next scene"))
         self.notes_caption.setText(self.tr("Speaker notes"))
-        self.notes.setPlaceholderText(self.tr("No notes for this scene."))
         self.next_picture.placeholder = ""  # the last scene's placeholder is drawn again in this language
         self.paused_mark.setText(self.tr("PAUSED"))
         self.blank_mark.setText(self.tr("WALL BLANKED"))
@@ -371,7 +376,8 @@ class PresenterView(QWidget):
         return True
 
     def _clicker_event(self, event: QKeyEvent) -> bool:
-        return not (event.modifiers() & COMMAND_MODIFIERS) and self._key_action(event.key(), event.text()) is not None
+        return (not (event.modifiers() & COMMAND_MODIFIERS)
+                and self._key_action(event.key(), event.text()) is not None)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         if not (event.modifiers() & COMMAND_MODIFIERS) and self.handle_key(event.key(), event.text()):
@@ -388,7 +394,7 @@ class PresenterView(QWidget):
         return super().event(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride) and isinstance(event, QKeyEvent):
+        if isinstance(event, QKeyEvent) and event.type() in KEY_EVENTS:
             if watched is self.scene_list and event.key() in LIST_KEYS:
                 return False  # browsing the list, then Enter to jump
             if self._clicker_event(event):
@@ -447,6 +453,7 @@ class PresenterView(QWidget):
             self.presenter_label.clear()
             self.next_title.clear()
             self.notes.clear()
+            self.notes.setPlaceholderText("")
             self.scene_list.clear()
             self._list_version = -1
             self.paused_mark.hide()
@@ -470,6 +477,7 @@ class PresenterView(QWidget):
             self.next_title.setText(self.tr("End of the briefing"))
         if self.notes.toPlainText() != scene.notes:
             self.notes.setPlainText(scene.notes)
+        self.notes.setPlaceholderText(self.tr("No notes for this scene."))
         paused = run.paused_at is not None
         self.paused_mark.setVisible(paused)
         self.pause_button.setText(self.tr("Resume") if paused else self.tr("Pause"))
@@ -496,7 +504,8 @@ class PresenterView(QWidget):
                 item.setFont(f)
             self.scene_list.addItem(item)
         self.scene_list.setCurrentRow(current)
-        self.scene_list.scrollToItem(self.scene_list.currentItem(), QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.scene_list.scrollToItem(self.scene_list.currentItem(),
+                                     QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def _picture(self, index: int, scene: Scene, size: QSize) -> QImage:
         if self._pictures_version != self.desk.version:
@@ -521,7 +530,8 @@ class PresenterView(QWidget):
             if image is not self._current_rendered.image:
                 self._current_rendered.set_image(image)
         if run.index + 1 < len(briefing.scenes):
-            image = self._picture(run.index + 1, briefing.scenes[run.index + 1], self.next_picture.render_size())
+            following = briefing.scenes[run.index + 1]
+            image = self._picture(run.index + 1, following, self.next_picture.render_size())
             if image is not self.next_picture.image:
                 self.next_picture.set_image(image)
         elif self.next_picture.image is not None or not self.next_picture.placeholder:

@@ -81,8 +81,10 @@ def kind_label(kind: SourceKind) -> str:
         SourceKind.ALERTS: QCoreApplication.translate("SourceBrowser", "Alert feeds"),
         SourceKind.DOCUMENT: QCoreApplication.translate("SourceBrowser", "Documents"),
         SourceKind.TOUR: QCoreApplication.translate("SourceBrowser", "Camera tours"),
+        SourceKind.DOCUMENT_LIST: QCoreApplication.translate("SourceBrowser", "Registers of papers"),
+        SourceKind.AGENDA: QCoreApplication.translate("SourceBrowser", "Meeting agendas"),
     }
-    return labels[kind]
+    return labels.get(kind, str(kind))
 
 
 class SourceBrowser(QWidget):

@@ -163,6 +163,7 @@ class DocumentsRestConnector(Connector):
         self._source_time = 0.0
         self._problems: list[str] = []
         self._files: dict[str, str] = {}  # stem -> local copy
+        self._finished_meanwhile: dict[str, str] = {}  # stem -> local copy, done since the last look at the folder
         self._failed: dict[str, tuple[str, bool]] = {}  # stem -> (why, final: not tried again for this URL)
         self._cache_problem = ""
         self._downloads: dict[str, asyncio.Task[None]] = {}  # stem -> its download
@@ -269,8 +270,11 @@ class DocumentsRestConnector(Connector):
 
     async def _sync_files(self) -> None:
         wanted = self._wanted()
+        self._finished_meanwhile = {}
         try:
-            self._files = await self.in_thread(tidy, self.cache, set(wanted), set(self._downloads))
+            present = await self.in_thread(tidy, self.cache, set(wanted), set(self._downloads))
+            # A download that ended while the folder was being looked at is not in what it saw.
+            self._files = present | {s: f for s, f in self._finished_meanwhile.items() if s in wanted}
             self._cache_problem = ""
         except OSError as exc:
             self._files = {}
@@ -296,7 +300,11 @@ class DocumentsRestConnector(Connector):
         async with self._slots:
             url = self._file_url(item)
             try:
+                if urlsplit(url).scheme not in ("http", "https"):
+                    raise _NotHttp
                 path = await self._fetch_file(stem, url)
+            except _NotHttp:
+                self._failed[stem] = (f"{item.number}: file URL is not http(s), not downloaded", True)
             except TooLarge:
                 self._failed[stem] = (f"{item.number}: file larger than {self.config.max_download_mb:g} MB, "
                                       f"not downloaded", True)
@@ -314,6 +322,7 @@ class DocumentsRestConnector(Connector):
             else:
                 self._failed.pop(stem, None)
                 self._files[stem] = path
+                self._finished_meanwhile[stem] = path
                 self.ctx.log.info("downloaded the file of %s", item.number)
         self._downloads.pop(stem, None)
         if self._client is not None:
@@ -372,20 +381,26 @@ class DocumentsRestConnector(Connector):
                       tags=(item.direction,), file=item.file)
 
     def _status(self) -> str:
-        problems = list(self._problems)
+        """Bad papers, then files that could not be fetched: each list cut on its own, so a flood of
+        one kind never hides the other."""
+        papers = list(self._problems)
         if self._cache_problem:
-            problems.append(self._cache_problem)
+            papers.append(self._cache_problem)
         wanted = self._wanted() if self.config.download else {}
-        problems += [why for stem, (why, _final) in self._failed.items() if stem in wanted]
-        text = self._mask.mask(summarize(problems))
+        files = [why for stem, (why, _final) in self._failed.items() if stem in wanted]
+        text = "; ".join(summarize(part) for part in (papers, files) if part)
         if self._downloads:
             n = len(self._downloads)
             busy = f"downloading {n} file{'' if n == 1 else 's'}"
             text = f"{busy}; {text}" if text else busy
-        return text
+        return self._mask.mask(text)
 
 
 class _HttpStatus(Exception):
     def __init__(self, status: int) -> None:
         super().__init__(status)
         self.status = status
+
+
+class _NotHttp(Exception):
+    pass

@@ -37,7 +37,7 @@ class FolderConfig(ConnectorConfig):
                       examples=["/srv/ioc/documents"])
     poll_s: float = Field(2.0, gt=0, le=3600, title="Look every", json_schema_extra={"unit": "s"})
     recursive: bool = Field(False, title="Include sub-folders")
-    patterns: tuple[str, ...] = Field(DEFAULT_PATTERNS, min_length=1, title="File types",
+    patterns: tuple[str, ...] = Field(DEFAULT_PATTERNS, min_length=1, title="File types", validate_default=True,
                                       description="Extensions (pdf) or name patterns (*.pdf), compared without case")
 
     @field_validator("patterns")

@@ -39,13 +39,17 @@ class DocRef:
             query.append(("fit", self.fit))
         if self.zoom != 1.0:
             query += [("zoom", f"{self.zoom:g}"), ("cx", f"{self.cx:.3g}"), ("cy", f"{self.cy:.3g}")]
+        elif self.cy != 0.5:
+            query.append(("cy", f"{self.cy:.3g}"))  # how far down a page shown at its width is
         return self.source + ("?" + urlencode(query, quote_via=quote) if query else "")
 
     def with_(self, **changes: object) -> DocRef:
         new = replace(self, **changes)  # type: ignore[arg-type]
         zoom = min(ZOOM_MAX, max(ZOOM_MIN, float(new.zoom)))
         if zoom == 1.0:
-            return replace(new, page=max(1, int(new.page)), zoom=1.0, cx=0.5, cy=0.5)
+            # A whole page needs no centre; a page fitted to its width keeps how far down it is shown.
+            cy = min(1.0, max(0.0, float(new.cy))) if new.fit == "width" else 0.5
+            return replace(new, page=max(1, int(new.page)), zoom=1.0, cx=0.5, cy=cy)
         half = 0.5 / zoom
         return replace(new, page=max(1, int(new.page)), zoom=zoom,
                        cx=min(1 - half, max(half, float(new.cx))), cy=min(1 - half, max(half, float(new.cy))))

@@ -477,7 +477,7 @@ class OperatorWindow(QMainWindow):
                            (self.tr("Previous page (PgUp)"), ShowDocument(tile=tile, step=-1)),
                            (self.tr("First page (Home)"), ShowDocument(tile=tile, page=1)),
                            (self.tr("Fit page"), ShowDocument(tile=tile, fit="page", zoom=1.0)),
-                           (self.tr("Fit width"), ShowDocument(tile=tile, fit="width", zoom=1.0))):
+                           (self.tr("Fit width"), ShowDocument(tile=tile, fit="width", zoom=1.0, cy=0.0))):
             menu.addAction(label).triggered.connect(lambda _c=False, c=cmd: self.run(c))
         pointer = menu.addAction(self.tr("Pointer (hold Shift and move the mouse)"))
         pointer.setEnabled(False)

@@ -203,6 +203,53 @@
     </message>
 </context>
 <context>
+    <name>BriefingPack</name>
+    <message>
+        <source>%1 in all</source>
+        <translation>tổng cộng %1</translation>
+    </message>
+    <message>
+        <source>Shown: %1</source>
+        <translation>Đã trình chiếu: %1</translation>
+    </message>
+    <message>
+        <source>Presenter: %1</source>
+        <translation>Người trình bày: %1</translation>
+    </message>
+    <message>
+        <source>not set</source>
+        <translation>chưa đặt</translation>
+    </message>
+    <message>
+        <source>Planned: %1</source>
+        <translation>Dự kiến: %1</translation>
+    </message>
+    <message>
+        <source>Scene %1 of %2: %3</source>
+        <translation>Cảnh %1/%2: %3</translation>
+    </message>
+    <message>
+        <source>No notes.</source>
+        <translation>Không có ghi chú.</translation>
+    </message>
+    <message>
+        <source>No picture</source>
+        <translation>Không có hình</translation>
+    </message>
+    <message>
+        <source>Speaker notes</source>
+        <translation>Ghi chú người trình bày</translation>
+    </message>
+    <message>
+        <source>Exported %1</source>
+        <translation>Xuất lúc %1</translation>
+    </message>
+    <message>
+        <source>Briefing pack</source>
+        <translation>Tài liệu giao ban</translation>
+    </message>
+</context>
+<context>
     <name>BriefingPanel</name>
     <message>
         <source>New…</source>
@@ -1210,6 +1257,14 @@
     <message>
         <source>Camera tours</source>
         <translation>Tuần tra camera</translation>
+    </message>
+    <message>
+        <source>Registers of papers</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Meeting agendas</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Find a camera, indicator, unit… (Ctrl+F)</source>
