@@ -17,8 +17,8 @@ from typing import Any, ClassVar, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from console.model.alerts import AlertEvent
-from console.model.kpi import Indicator, KpiSample
 from console.model.documents import DocumentListing
+from console.model.kpi import Indicator, KpiSample
 from console.model.sources import AdminUnit, DocumentText, Source
 
 T = TypeVar("T")

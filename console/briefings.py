@@ -37,7 +37,14 @@ from console.commands import (
     UnmaskTile,
 )
 from console.messages import SourcesChanged
-from console.model.briefings import Briefing, BriefingError, BriefingRun, Scene, load_briefings, save_briefing, slug
+from console.model.briefings import (
+    Briefing,
+    BriefingRun,
+    Scene,
+    load_briefings,
+    save_briefing,
+    slug,
+)
 from console.model.kpi import base_source_id
 from console.model.sources import Source, SourceKind
 from console.model.wall import WallState
@@ -150,7 +157,8 @@ class BriefingDesk:
             if self.run is None and not state.presenting:
                 raise CommandError("no briefing is running")
             return self._back_to_live()
-        return self._edit(cmd)
+        self._edit(cmd)
+        return None
 
     def _running(self) -> BriefingRun:
         if self.run is None:
@@ -251,7 +259,8 @@ class BriefingDesk:
         elif isinstance(cmd, EditScene):
             briefing = self._briefing(cmd.briefing)
             index = self._scene_index(briefing, cmd.scene)
-            changes = {k: v for k, v in (("title", cmd.title), ("notes", cmd.notes), ("duration_s", cmd.duration_s),
+            changes: dict[str, object] = {k: v for k, v in (("title", cmd.title), ("notes", cmd.notes),
+                                                            ("duration_s", cmd.duration_s),
                                          ("presenter", cmd.presenter)) if v is not None}
             if cmd.replace_tiles:
                 changes.update(layout=state.layout.name, tiles=state.tiles)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from console.model.alerts import Alert, Silence
-from console.model.kpi import KpiSample
 from console.model.documents import DocumentListing
+from console.model.kpi import KpiSample
 from console.model.sources import DocumentText, Source
 from console.model.wall import Preset, WallState
 

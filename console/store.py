@@ -36,9 +36,9 @@ from console.messages import (
     ValueReceived,
     WallChanged,
 )
-from console.model.kpi import RANGES, VIEWS, KpiRef, KpiRefError, UnitTree, base_source_id, is_kpi_ref
 from console.model.briefings import Briefing, BriefingRun
 from console.model.documents import FITS, DocRef, DocRefError, DocumentListing, ListFilter, Pointer
+from console.model.kpi import RANGES, VIEWS, KpiRef, KpiRefError, UnitTree, base_source_id, is_kpi_ref
 from console.model.sources import DocumentText, Source, SourceKind
 from console.model.tours import TOUR_PREFIX
 from console.model.wall import Preset, WallState
@@ -186,14 +186,14 @@ class Store:
             page = cmd.page if cmd.page is not None else doc.page + (cmd.step or 0)
             pages = self.doc_pages.get(doc.source)
             page = max(1, min(page, pages) if pages else page)
-            changes = {k: v for k, v in (("fit", cmd.fit), ("zoom", cmd.zoom), ("cx", cmd.cx), ("cy", cmd.cy))
-                       if v is not None}
+            doc_changes: dict[str, object] = {k: v for k, v in (("fit", cmd.fit), ("zoom", cmd.zoom), ("cx", cmd.cx),
+                                                            ("cy", cmd.cy)) if v is not None}
             if page != doc.page and cmd.cy is None:
-                changes["cy"] = 0.0 if (cmd.fit or doc.fit) == "width" else 0.5  # a new page starts at its top
-            new = doc.with_(page=page, **changes)
-            if new == doc:
+                doc_changes["cy"] = 0.0 if (cmd.fit or doc.fit) == "width" else 0.5  # a new page starts at its top
+            moved = doc.with_(page=page, **doc_changes)
+            if moved == doc:
                 return None  # already there (the last page, say): nothing to repaint
-            return self.state.with_tile(index, new.text())
+            return self.state.with_tile(index, moved.text())
         if isinstance(cmd, ShowKpi):
             index = self._tile(cmd.tile)
             current = self.state.tiles[index]

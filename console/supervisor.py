@@ -23,8 +23,8 @@ from connectors.registry import Registry
 from console.bus import Bus
 from console.messages import ConnectorHealthChanged, SamplesReceived, SourcesChanged, ValueReceived
 from console.model.alerts import AlertEvent
-from console.model.kpi import Indicator, KpiSample
 from console.model.documents import DocumentListing
+from console.model.kpi import Indicator, KpiSample
 from console.model.sources import AdminUnit, DocumentText, Source
 from console.retry import backoff_delay
 

@@ -282,7 +282,7 @@ def test_agenda_and_briefing_pack_one_page_per_scene(qtbot, make_console, site, 
     briefing = console.briefings.briefings[BRIEFING]
     assert console.execute_operator(StartBriefing(briefing=BRIEFING, presentation=True)).ok
     assert console.store.state.presenting
-    for n in range(2, 4):
+    for _ in range(2, 4):
         qtbot.wait(1700)  # the scene's picture is taken once it has had time to draw
         assert console.execute_operator(NextScene()).ok
     qtbot.waitUntil(lambda: (console.briefings.run.run_id, 2) in console.captures, timeout=WAIT_MS)

@@ -25,11 +25,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from console.commands import ShowDocument
 from console.media.hub import MediaHub
 from console.model.alerts import Alert
-from console.model.geometry import Rect, WallGeometry
-from console.commands import ShowDocument
 from console.model.documents import DocRef, DocRefError
+from console.model.geometry import Rect, WallGeometry
 from console.model.kpi import KpiRef, KpiRefError, base_source_id, is_kpi_ref
 from console.model.sources import Source, SourceKind
 from console.model.tours import TOUR_PREFIX, TourPosition
@@ -39,7 +39,14 @@ from widgets.camera_feed import CameraFeed
 from widgets.document_painter import page_area, page_point, tile_page_rect
 from widgets.document_render import DOCUMENTS
 from widgets.kpi_chart import CHARTS
-from widgets.tile_painter import BG, TileContext, paint_banner, paint_blank_note, paint_tile, paint_title_strip
+from widgets.tile_painter import (
+    BG,
+    TileContext,
+    paint_banner,
+    paint_blank_note,
+    paint_tile,
+    paint_title_strip,
+)
 
 SOURCE_MIME = "application/x-ioc-source"
 BEZEL = QColor(0, 0, 0)
@@ -177,7 +184,7 @@ class WallView(QWidget):
         self.setAcceptDrops(interactive)
         # The operator's pointer on a document follows the mouse with Shift held, buttons up.
         self.setMouseTracking(interactive)
-        self._seen_pointer = (0, None)
+        self._seen_pointer: tuple[int, int | None] = (0, None)
         self._seen_docs = -1
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if interactive else Qt.FocusPolicy.NoFocus)
         # One timer per view pulls what changed; painting happens only when something did.

@@ -100,7 +100,7 @@ def parse_briefing(name: str, data: Any, layouts: Mapping[str, int], where: str)
         if not isinstance(raw, dict):
             raise BriefingError(f"{at}: must be an object")
         layout = raw.get("layout")
-        if layout not in layouts:
+        if not isinstance(layout, str) or layout not in layouts:
             raise BriefingError(f"{at}: unknown layout {layout!r} (known: {', '.join(sorted(layouts))})")
         tiles = raw.get("tiles", [])
         if not isinstance(tiles, list) or not all(t is None or isinstance(t, str) for t in tiles):

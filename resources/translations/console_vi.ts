@@ -4,19 +4,19 @@
     <name>Agenda</name>
     <message>
         <source>%1 min</source>
-        <translation type="unfinished" />
+        <translation>%1 phút</translation>
     </message>
     <message>
         <source>Briefing not available</source>
-        <translation type="unfinished" />
+        <translation>Không có buổi giao ban này</translation>
     </message>
     <message>
         <source>Agenda</source>
-        <translation type="unfinished" />
+        <translation>Chương trình</translation>
     </message>
     <message>
         <source>No items yet</source>
-        <translation type="unfinished" />
+        <translation>Chưa có mục nào</translation>
     </message>
 </context>
 <context>
@@ -253,67 +253,67 @@
     <name>BriefingPanel</name>
     <message>
         <source>New…</source>
-        <translation type="unfinished" />
+        <translation>Mới…</translation>
     </message>
     <message>
         <source>Add wall as scene…</source>
-        <translation type="unfinished" />
+        <translation>Thêm màn hình tường thành cảnh…</translation>
     </message>
     <message>
         <source>Edit…</source>
-        <translation type="unfinished" />
+        <translation>Sửa…</translation>
     </message>
     <message>
         <source>Take wall into scene</source>
-        <translation type="unfinished" />
+        <translation>Lấy màn hình tường vào cảnh</translation>
     </message>
     <message>
         <source>Move up</source>
-        <translation type="unfinished" />
+        <translation>Chuyển lên</translation>
     </message>
     <message>
         <source>Move down</source>
-        <translation type="unfinished" />
+        <translation>Chuyển xuống</translation>
     </message>
     <message>
         <source>Delete scene</source>
-        <translation type="unfinished" />
+        <translation>Xoá cảnh</translation>
     </message>
     <message>
         <source>Agenda to tile</source>
-        <translation type="unfinished" />
+        <translation>Chương trình lên ô</translation>
     </message>
     <message>
         <source>Briefing pack (PDF)…</source>
-        <translation type="unfinished" />
+        <translation>Tài liệu giao ban (PDF)…</translation>
     </message>
     <message>
         <source>Start briefing</source>
-        <translation type="unfinished" />
+        <translation>Bắt đầu giao ban</translation>
     </message>
     <message>
         <source>Replace the selected scene's tiles by the wall as it is now</source>
-        <translation type="unfinished" />
+        <translation>Thay nội dung cảnh đang chọn bằng màn hình tường hiện tại</translation>
     </message>
     <message>
         <source>Show this briefing's agenda on the selected wall tile</source>
-        <translation type="unfinished" />
+        <translation>Hiện chương trình buổi giao ban lên ô đang chọn</translation>
     </message>
     <message>
         <source>Hold KPI values at the start ("as of" freeze)</source>
-        <translation type="unfinished" />
+        <translation>Giữ số liệu KPI tại lúc bắt đầu (chốt số liệu)</translation>
     </message>
     <message>
         <source>Presentation mode (clean wall, sensitive cameras masked)</source>
-        <translation type="unfinished" />
+        <translation>Chế độ trình chiếu (màn hình gọn, che camera nhạy cảm)</translation>
     </message>
     <message>
         <source>New briefing</source>
-        <translation type="unfinished" />
+        <translation>Buổi giao ban mới</translation>
     </message>
     <message>
         <source>Scene %1</source>
-        <translation type="unfinished" />
+        <translation>Cảnh %1</translation>
     </message>
 </context>
 <context>
@@ -368,7 +368,7 @@
     </message>
     <message>
         <source>Scene %1/%2</source>
-        <translation type="unfinished" />
+        <translation>Cảnh %1/%2</translation>
     </message>
     <message>
         <source>(paused)</source>
@@ -380,7 +380,7 @@
     </message>
     <message>
         <source>Briefing pack saved (%1 pages): %2</source>
-        <translation type="unfinished" />
+        <translation>Đã lưu tài liệu giao ban (%1 trang): %2</translation>
     </message>
 </context>
 <context>
@@ -857,23 +857,23 @@
     </message>
     <message>
         <source>Presentation</source>
-        <translation type="unfinished" />
+        <translation>Trình chiếu</translation>
     </message>
     <message>
         <source>Presentation mode for a meeting: clean wall, title and clock, no alarms on the wall, sensitive cameras masked; again to return to live operations as before (F9)</source>
-        <translation type="unfinished" />
+        <translation>Chế độ trình chiếu cho cuộc họp: màn hình gọn, tiêu đề và đồng hồ, không hiện cảnh báo trên màn hình tường, che camera nhạy cảm; bấm lần nữa để trở về trực như trước (F9)</translation>
     </message>
     <message>
         <source>Presenter view</source>
-        <translation type="unfinished" />
+        <translation>Màn hình người trình bày</translation>
     </message>
     <message>
         <source>Current and next scene, notes and timers of the running briefing</source>
-        <translation type="unfinished" />
+        <translation>Cảnh hiện tại và cảnh tiếp theo, ghi chú và thời gian của buổi giao ban đang chạy</translation>
     </message>
     <message>
         <source>Briefings</source>
-        <translation type="unfinished" />
+        <translation>Giao ban</translation>
     </message>
     <message>
         <source>Switch language (Ctrl+Shift+L)</source>
@@ -909,11 +909,11 @@
     </message>
     <message>
         <source>Mask this camera again</source>
-        <translation type="unfinished" />
+        <translation>Che lại camera này</translation>
     </message>
     <message>
         <source>Lift the mask on this tile (logged)</source>
-        <translation type="unfinished" />
+        <translation>Bỏ che ô này (có ghi nhật ký)</translation>
     </message>
     <message>
         <source>Show as</source>
@@ -957,31 +957,31 @@
     </message>
     <message>
         <source>Next page (PgDn)</source>
-        <translation type="unfinished" />
+        <translation>Trang sau (PgDn)</translation>
     </message>
     <message>
         <source>Previous page (PgUp)</source>
-        <translation type="unfinished" />
+        <translation>Trang trước (PgUp)</translation>
     </message>
     <message>
         <source>First page (Home)</source>
-        <translation type="unfinished" />
+        <translation>Trang đầu (Home)</translation>
     </message>
     <message>
         <source>Fit page</source>
-        <translation type="unfinished" />
+        <translation>Vừa trang</translation>
     </message>
     <message>
         <source>Fit width</source>
-        <translation type="unfinished" />
+        <translation>Vừa chiều ngang</translation>
     </message>
     <message>
         <source>Pointer (hold Shift and move the mouse)</source>
-        <translation type="unfinished" />
+        <translation>Con trỏ (giữ Shift và di chuột)</translation>
     </message>
     <message>
         <source>Hide the pointer</source>
-        <translation type="unfinished" />
+        <translation>Ẩn con trỏ</translation>
     </message>
     <message>
         <source>Export</source>
@@ -1151,23 +1151,23 @@
     <name>SceneDialog</name>
     <message>
         <source>Scene</source>
-        <translation type="unfinished" />
+        <translation>Cảnh</translation>
     </message>
     <message>
         <source>min</source>
-        <translation type="unfinished" />
+        <translation>phút</translation>
     </message>
     <message>
         <source>Title</source>
-        <translation type="unfinished" />
+        <translation>Tiêu đề</translation>
     </message>
     <message>
         <source>Presenter</source>
-        <translation type="unfinished" />
+        <translation>Người trình bày</translation>
     </message>
     <message>
         <source>Planned time</source>
-        <translation type="unfinished" />
+        <translation>Thời lượng dự kiến</translation>
     </message>
     <message>
         <source>Speaker notes</source>
@@ -1260,11 +1260,11 @@
     </message>
     <message>
         <source>Registers of papers</source>
-        <translation type="unfinished" />
+        <translation>Sổ văn bản</translation>
     </message>
     <message>
         <source>Meeting agendas</source>
-        <translation type="unfinished" />
+        <translation>Chương trình họp</translation>
     </message>
     <message>
         <source>Find a camera, indicator, unit… (Ctrl+F)</source>
@@ -1303,11 +1303,11 @@
     </message>
     <message>
         <source>FROZEN AS OF %1</source>
-        <translation type="unfinished" />
+        <translation>SỐ LIỆU CHỐT LÚC %1</translation>
     </message>
     <message>
         <source>Wall blanked (B to show it again)</source>
-        <translation type="unfinished" />
+        <translation>Màn hình tường đang tắt (bấm B để hiện lại)</translation>
     </message>
     <message>
         <source>Empty tile</source>
@@ -1363,7 +1363,7 @@
     </message>
     <message>
         <source>Camera masked for the meeting</source>
-        <translation type="unfinished" />
+        <translation>Camera được che trong cuộc họp</translation>
     </message>
     <message>
         <source>delay %1 ms</source>

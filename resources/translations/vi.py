@@ -202,9 +202,9 @@ VI: dict[str, str] = {
 }
 
 # Texts of the document panel and of registers of papers live beside this file, one module each.
+from resources.translations.vi_briefings import VI_BRIEFINGS  # noqa: E402
 from resources.translations.vi_doclist import VI_DOCLIST  # noqa: E402
 from resources.translations.vi_documents import VI_DOCUMENTS  # noqa: E402
-from resources.translations.vi_briefings import VI_BRIEFINGS  # noqa: E402
 
 VI.update(VI_DOCUMENTS)
 VI.update(VI_DOCLIST)
