@@ -137,7 +137,8 @@ def _paint_frozen_mark(p: QPainter, r: QRectF, at: float) -> None:
     p.setFont(_font(u * 0.72, bold=True))
     fm = QFontMetricsF(p.font())
     w, h = fm.horizontalAdvance(text) + u, u * 1.15
-    badge = QRectF(r.right() - w - u * 0.3, r.bottom() - h - u * 1.7, w, h)
+    # Over the right end of the tile's title strip (where the view's name is): it hides no number.
+    badge = QRectF(r.right() - w - u * 0.3, r.top() + (u * 1.7 - h) / 2, w, h)
     p.fillRect(badge, QColor(12, 40, 80, 230))
     p.fillRect(QRectF(badge.left(), badge.top(), u * 0.18, h), FROZEN)
     p.setPen(FROZEN)
