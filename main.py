@@ -57,7 +57,15 @@ def main(argv: list[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:
         handler.addFilter(mask)
     if args.check:
-        print(f"{args.site}: ok ({site.name})")
+        from console.model.briefings import load_briefings
+
+        folder = Path(args.site).resolve().parent / "briefings"
+        briefings, problems = load_briefings(folder, {n: lay.tile_count for n, lay in site.layouts.items()})
+        for problem in problems:
+            print(f"error: briefing not usable: {problem}", file=sys.stderr)
+        if problems:
+            return 2
+        print(f"{args.site}: ok ({site.name}; {len(briefings)} briefings)")
         return 0
 
     import qasync

@@ -310,3 +310,51 @@ def test_agenda_and_briefing_pack_one_page_per_scene(qtbot, make_console, site, 
     assert [r.args["pages"] for r in audit(console, "export_briefing_pack")] == [len(briefing.scenes)]
     refused = console.execute_operator(SetPresentation(on=False))
     assert not refused.ok
+
+
+def test_papers_panel_puts_a_paper_or_the_register_on_the_wall_and_the_pointer_follows(qtbot, make_console, site):
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    console = make_console(site)
+    ready(qtbot, console)
+    op = console.operator
+    op.miniature.select(0)
+    papers = op.papers
+    qtbot.waitUntil(lambda: papers.model.rowCount() > 0, timeout=WAIT_MS)
+    papers.overdue.setChecked(True)
+    qtbot.waitUntil(lambda: all(item.overdue() for item in papers.model.rows), timeout=WAIT_MS)
+    qtbot.mouseClick(papers.show_button, Qt.MouseButton.LeftButton)
+    assert console.store.state.tiles[0] == "demo/van-ban?overdue=1"
+
+    # A paper with its file opens on the selected tile.
+    papers.overdue.setChecked(False)
+    qtbot.waitUntil(lambda: any(i.number == "312/BC-UBND" for i in papers.model.rows), timeout=WAIT_MS)
+    row = next(n for n, i in enumerate(papers.model.rows) if i.number == "312/BC-UBND")
+    papers.table.setFocus()
+    papers.table.selectRow(row)
+    papers.open_current()
+    assert console.store.state.tiles[0] == "demo/vb-101"
+
+    # Shift + mouse over the page in the operator's miniature moves the pointer on the wall's display.
+    mini = op.miniature
+    qtbot.waitUntil(lambda: console.store.doc_pages.get("demo/vb-101") == 3, timeout=WAIT_MS)
+    pos = mini.tile_center(0)
+    QApplication.sendEvent(mini, QMouseEvent(QEvent.Type.MouseMove, QPointF(pos), mini.mapToGlobal(QPointF(pos)),
+                                             Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
+                                             Qt.KeyboardModifier.ShiftModifier))
+    pointer = console.store.pointer
+    assert pointer is not None and pointer.tile == 0 and abs(pointer.x - 0.5) < 0.1
+
+    def laser(c) -> bool:
+        return c.red() > 200 and c.green() < 80 and c.blue() < 80
+
+    d11 = console.wall.windows["D11"]
+    img = d11.grab().toImage()
+    w, h = img.width(), img.height()
+    qtbot.waitUntil(lambda: count(d11.grab().toImage().copy(w // 3, h // 4, w // 3, h // 2), laser, 2) > 20,
+                    timeout=WAIT_MS)
+    console.store.set_pointer(None)
+    qtbot.waitUntil(lambda: count(d11.grab().toImage().copy(w // 3, h // 4, w // 3, h // 2), laser, 2) == 0,
+                    timeout=WAIT_MS)

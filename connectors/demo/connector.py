@@ -72,7 +72,7 @@ class DemoConnector(Connector):
         items = []
         for iid, number, direction, age, issuer, summary, due, done, file in REGISTER:
             deadline = (today + datetime.timedelta(days=due)).isoformat() if due is not None else ""
-            items.append(DocumentItem(self.sid(iid), number, direction,
+            items.append(DocumentItem(iid, number, direction,
                                       (today - datetime.timedelta(days=age)).isoformat(), issuer, summary, deadline,
                                       done, file=str(folder / file) if file and (folder / file).exists() else ""))
         return sorted(items, key=lambda i: i.date, reverse=True)

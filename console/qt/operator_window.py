@@ -59,6 +59,7 @@ from console.store import CommandResult, Store
 from layouts.grid import BUILTIN_LAYOUTS
 from widgets.alert_queue import AlertQueueView
 from widgets.briefing_panel import BriefingPanel
+from widgets.document_list import DocumentListPanel
 from widgets.health_view import HealthView
 from widgets.kpi_export import export_csv, export_png
 from widgets.silence_list import SilenceList
@@ -307,6 +308,7 @@ class OperatorWindow(QMainWindow):
         self.presenter_button.setToolTip(self.tr("Current and next scene, notes and timers of the running briefing"))
         if getattr(self, "briefing_dock", None) is not None:
             self.briefing_dock.setWindowTitle(self.tr("Briefings"))
+            self.papers_dock.setWindowTitle(self.tr("Papers"))
         self.lang_button.setText("English" if self._language_is_vi() else "Tiếng Việt")
         self.lang_button.setToolTip(self.tr("Switch language (Ctrl+Shift+L)"))
         self.layout_box.setToolTip(self.tr("Layouts: Ctrl+1…7, or Ctrl+L to choose"))
@@ -388,7 +390,18 @@ class OperatorWindow(QMainWindow):
         self.briefing_dock.setWidget(self.briefing_panel)
         self.briefing_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.briefing_dock)
-        self.resizeDocks([self.briefing_dock], [320], Qt.Orientation.Horizontal)
+        # Registers of papers beside the briefings: open a paper on the selected tile, or the list itself.
+        self.papers = DocumentListPanel(self.store)
+        self.papers.sig_open_document.connect(self._assign_to_selected)
+        self.papers.sig_show_on_wall.connect(self._assign_to_selected)
+        self.papers_dock = QDockWidget(self)
+        self.papers_dock.setObjectName("papersDock")
+        self.papers_dock.setWidget(self.papers)
+        self.papers_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.papers_dock)
+        self.tabifyDockWidget(self.briefing_dock, self.papers_dock)
+        self.briefing_dock.raise_()
+        self.resizeDocks([self.briefing_dock], [340], Qt.Orientation.Horizontal)
         self.retranslate()
 
     def toggle_presentation(self) -> CommandResult:

@@ -90,4 +90,5 @@ VI_BRIEFINGS: dict[str, str] = {
     "Title": "Tiêu đề",
     "Wall blanked (B to show it again)": "Màn hình tường đang tắt (bấm B để hiện lại)",
     "min": "phút",
+    "Papers": "Văn bản",
 }
