@@ -226,7 +226,8 @@ def test_presentation_mode_masks_sensitive_cameras_suppresses_alarms_and_returns
                                              received_time=now)])
     qtbot.waitUntil(lambda: any(a.title == "Cháy kho hàng" for a in console.desk.alerts.values()), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: console.sound.sounding, timeout=WAIT_MS)
-    assert any(r.alert is not None and r.alert.title == "Cháy kho hàng" for r in console.operator.queue.model.rows)
+    qtbot.waitUntil(lambda: any(r.alert is not None and r.alert.title == "Cháy kho hàng"
+                                for r in console.operator.queue.model.rows), timeout=WAIT_MS)
     qtbot.wait(600)
     assert "demo/cam-08" not in console.store.state.tiles  # no alarm-to-wall during the meeting
     assert console.wall_banner() == ""

@@ -132,6 +132,7 @@ class Console:
         self.captures_dir = Path(db_path).resolve().parent / "briefing-runs"
         self.captures: dict[tuple[int, int], QImage] = {}  # (run, scene index) -> the wall as shown
         self.presenter: PresenterView | None = None
+        self._stopped = False
         self.wall = WallManager(site, self.store, self.media, self.tours.position, force_window=force_window,
                                 alerts_for=self.alerts_for, banner=self.wall_banner, timer=self.briefing_timer)
         self.wall.key_handler = self.clicker_key
@@ -256,7 +257,7 @@ class Console:
 
     def _capture(self, run_id: int, index: int) -> None:
         run = self.briefings.run
-        if run is None or run.run_id != run_id or run.index != index or self.store.state.blank:
+        if self._stopped or run is None or run.run_id != run_id or run.index != index or self.store.state.blank:
             return
         geometry = self.wall.geometry
         image = render_canvas(self.wall.context(), geometry, min(1.0, 1920 / geometry.width))
@@ -296,7 +297,7 @@ class Console:
         if path is not None:
             try:
                 pages = self.export_pack(name, path)
-            except OSError as exc:
+            except (OSError, ValueError) as exc:  # unwritable file; a briefing without scenes
                 self.operator.statusBar().showMessage(
                     QCoreApplication.translate("Console", "Export failed: %1").replace("%1", str(exc)), 10000)
                 return
@@ -381,6 +382,7 @@ class Console:
         self._alert_ticker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._alert_ticker
+        self._stopped = True
         self.sound.stop()
         self.briefings.stop()
         if self.presenter is not None:

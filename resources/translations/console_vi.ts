@@ -876,6 +876,10 @@
         <translation>Giao ban</translation>
     </message>
     <message>
+        <source>Papers</source>
+        <translation>Văn bản</translation>
+    </message>
+    <message>
         <source>Switch language (Ctrl+Shift+L)</source>
         <translation>Đổi ngôn ngữ (Ctrl+Shift+L)</translation>
     </message>
