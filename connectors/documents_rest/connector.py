@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import time
 from dataclasses import replace
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
@@ -30,9 +29,8 @@ from connectors.documents_rest.downloads import PartFile, TooLarge, extension, s
 from connectors.documents_rest.items import ItemReader, read_items
 from connectors.kpi_rows import summarize
 from connectors.rest.connector import (
-    MAX_BYTES,
-    get_path,
-    json_kind,
+    get_body,
+    json_list,
     mask_in_httpx_log,
     safe_url,
     transport_reason,
@@ -219,45 +217,13 @@ class DocumentsRestConnector(Connector):
 
     async def _fetch(self) -> bytes:
         assert self._client is not None, "poll before start"
-        what = f"GET {self.where}"
-        try:
-            # One deadline for the whole exchange: httpx's own timeouts are per read, and a server
-            # that trickles a byte a second would never trip them.
-            async with asyncio.timeout(self.config.timeout_s):
-                headers = {"Accept": "application/json", **self._headers(self._request_url)}
-                async with self._client.stream("GET", self._request_url, headers=headers,
-                                               auth=self._auth or httpx.USE_CLIENT_DEFAULT) as response:
-                    if response.status_code >= 400:
-                        hint = ": check the token" if response.status_code in (401, 403) else ""
-                        raise ConnectionError(f"{what}: HTTP {response.status_code}{hint}")
-                    chunks: list[bytes] = []
-                    size = 0
-                    async for chunk in response.aiter_bytes():
-                        size += len(chunk)
-                        if size > MAX_BYTES:
-                            raise ValueError(f"{what}: the answer is larger than {MAX_BYTES // 2**20} MiB")
-                        chunks.append(chunk)
-                    return b"".join(chunks)
-        except (TimeoutError, httpx.TimeoutException):
-            raise TimeoutError(f"{what}: no complete answer within {self.config.timeout_s:g} s") from None
-        except httpx.HTTPError as exc:
-            raise ConnectionError(f"{what}: {self._mask.mask(transport_reason(exc))}") from None
+        headers = {"Accept": "application/json", **self._headers(self._request_url)}
+        return await get_body(self._client, self._request_url, f"GET {self.where}", self.config.timeout_s,
+                              self._mask, headers, self._auth or httpx.USE_CLIENT_DEFAULT)
 
     def _parse(self, body: bytes) -> tuple[list[DocumentItem], list[str]]:
         """Decode and read the papers; on the worker thread (a long register must not freeze the screen)."""
-        what = f"GET {self.where}"
-        try:
-            doc = json.loads(body)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{what}: not JSON (line {exc.lineno} column {exc.colno}: {exc.msg})") from None
-        except UnicodeDecodeError:
-            raise ValueError(f"{what}: not JSON (the answer is not UTF-8 text)") from None
-        path = self.config.items_path
-        items = get_path(doc, path)
-        if not isinstance(items, list):
-            where = f"{path!r}" if path else "the document"
-            raise ValueError(f"{what}: {where} is not a list (it is {json_kind(items)})")
-        return read_items(items, self._reader)
+        return read_items(json_list(body, self.config.items_path, f"GET {self.where}"), self._reader)
 
     # -- files --------------------------------------------------------------------------------
     def _wanted(self) -> dict[str, DocumentItem]:

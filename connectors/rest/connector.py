@@ -214,44 +214,11 @@ class RestConnector(Connector):
 
     async def _fetch(self) -> bytes:
         assert self._client is not None, "poll before start"
-        what = f"GET {self.where}"
-        try:
-            # One deadline for the whole exchange: httpx's own timeouts are per read, and a server
-            # that trickles a byte a second would never trip them.
-            async with asyncio.timeout(self.config.timeout_s):
-                async with self._client.stream("GET", self._request_url) as response:
-                    if response.status_code >= 400:
-                        hint = ": check the token" if response.status_code in (401, 403) else ""
-                        raise ConnectionError(f"{what}: HTTP {response.status_code}{hint}")
-                    chunks: list[bytes] = []
-                    size = 0
-                    async for chunk in response.aiter_bytes():
-                        size += len(chunk)
-                        if size > MAX_BYTES:
-                            raise ValueError(f"{what}: the answer is larger than {MAX_BYTES // 2**20} MiB")
-                        chunks.append(chunk)
-                    return b"".join(chunks)
-        except TimeoutError:
-            raise TimeoutError(f"{what}: no complete answer within {self.config.timeout_s:g} s") from None
-        except httpx.TimeoutException:
-            raise TimeoutError(f"{what}: no complete answer within {self.config.timeout_s:g} s") from None
-        except httpx.HTTPError as exc:
-            raise ConnectionError(f"{what}: {self._mask.mask(transport_reason(exc))}") from None
+        return await get_body(self._client, self._request_url, f"GET {self.where}", self.config.timeout_s, self._mask)
 
     def _parse(self, body: bytes) -> tuple[list[KpiSample], list[str]]:
         """Decode and read the items; on a worker thread (a large document must not freeze the screen)."""
-        what = f"GET {self.where}"
-        try:
-            doc = json.loads(body)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{what}: not JSON (line {exc.lineno} column {exc.colno}: {exc.msg})") from None
-        except UnicodeDecodeError:
-            raise ValueError(f"{what}: not JSON (the answer is not UTF-8 text)") from None
-        path = self.config.items
-        items = get_path(doc, path)
-        if not isinstance(items, list):
-            where = f"{path!r}" if path else "the document"
-            raise ValueError(f"{what}: {where} is not a list (it is {json_kind(items)})")
+        items = json_list(body, self.config.items, f"GET {self.where}")
         samples: list[KpiSample] = []
         problems: list[str] = []
         for index, item in enumerate(items):
@@ -281,3 +248,43 @@ class RestConnector(Connector):
         if not sep or not field_name or (name == "indicator" and self.config.indicator):
             return problem
         return f"{field_name}: {rest}"
+
+
+async def get_body(client: httpx.AsyncClient, url: str, what: str, timeout_s: float, mask: SecretMask,
+                   headers: dict[str, str] | None = None, auth: Any = httpx.USE_CLIENT_DEFAULT) -> bytes:
+    """GET ``url`` within one deadline for the whole exchange (httpx's own timeouts are per read, and a
+    server that trickles a byte a second would never trip them), refusing answers over MAX_BYTES.
+    Raises with ``what`` and a reason a person can act on; secrets masked."""
+    try:
+        async with asyncio.timeout(timeout_s):
+            async with client.stream("GET", url, headers=headers, auth=auth) as response:
+                if response.status_code >= 400:
+                    hint = ": check the token" if response.status_code in (401, 403) else ""
+                    raise ConnectionError(f"{what}: HTTP {response.status_code}{hint}")
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > MAX_BYTES:
+                        raise ValueError(f"{what}: the answer is larger than {MAX_BYTES // 2**20} MiB")
+                    chunks.append(chunk)
+                return b"".join(chunks)
+    except (TimeoutError, httpx.TimeoutException):
+        raise TimeoutError(f"{what}: no complete answer within {timeout_s:g} s") from None
+    except httpx.HTTPError as exc:
+        raise ConnectionError(f"{what}: {mask.mask(transport_reason(exc))}") from None
+
+
+def json_list(body: bytes, path: str, what: str) -> list[Any]:
+    """The list at dotted ``path`` of a JSON answer; raises naming what is wrong (not JSON, not a list)."""
+    try:
+        doc = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{what}: not JSON (line {exc.lineno} column {exc.colno}: {exc.msg})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{what}: not JSON (the answer is not UTF-8 text)") from None
+    items = get_path(doc, path)
+    if not isinstance(items, list):
+        where = f"{path!r}" if path else "the document"
+        raise ValueError(f"{what}: {where} is not a list (it is {json_kind(items)})")
+    return items
