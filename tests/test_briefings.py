@@ -48,12 +48,13 @@ REPORT = "tai-lieu/Bao cao KT-XH thang 10-2026.pdf"
 @pytest.fixture
 def site(tmp_path, registry):
     """The demo site copied to its own folder (briefing files are written next to the site file),
-    with the demo's random alerts made rare."""
+    with the demo's random alerts and new KPI readings made rare."""
     shutil.copy(SITES / "demo.toml", tmp_path / "demo.toml")
     shutil.copytree(SITES / "demo-docs", tmp_path / "demo-docs")
     shutil.copytree(SITES / "briefings", tmp_path / "briefings")
     loaded = load_site(tmp_path / "demo.toml", registry.types, registry.broken)
-    demo = loaded.connector_configs["demo"].model_copy(update={"alert_every_s": 3600})
+    # The demo's own new KPI readings are held back too: the freeze test adds the only new value itself.
+    demo = loaded.connector_configs["demo"].model_copy(update={"alert_every_s": 3600, "kpi_every_s": 3600})
     return dataclasses.replace(loaded, connector_configs={**loaded.connector_configs, "demo": demo})
 
 
@@ -81,6 +82,14 @@ def count(img: QImage, test, step: int = 3) -> int:
 
 def is_bar_blue(c) -> bool:  # the bars drawn on page 2 of the demo report
     return abs(c.red() - 40) < 25 and abs(c.green() - 110) < 25 and abs(c.blue() - 200) < 30
+
+
+def changed(a: QImage, b: QImage) -> int:
+    """Pixels that differ clearly (text drawn again may differ by a shade at its edges; a new number
+    changes hundreds of pixels)."""
+    return sum(1 for y in range(a.height()) for x in range(a.width())
+               if max(abs(p - q) for p, q in zip(a.pixelColor(x, y).getRgb()[:3], b.pixelColor(x, y).getRgb()[:3],
+                                                    strict=True)) > 60)
 
 
 def audit(console, command: str) -> list:
@@ -171,6 +180,9 @@ def test_the_freeze_holds_kpi_values_with_a_watermark_while_alerts_flow(qtbot, m
     as_of = console.store.state.as_of
     assert as_of is not None
     frozen = tile_image(console, 6, 0.5)
+    # The number and its change sit in the upper part of the card; the wall's bottom banner (a KPI alert
+    # raised meanwhile by the demo's data) may cover its lower part.
+    upper = (0, 0, frozen.width(), int(frozen.height() * 0.6))
     assert count(frozen, lambda c: abs(c.red() - FROZEN.red()) < 20 and abs(c.green() - FROZEN.green()) < 20
                  and abs(c.blue() - FROZEN.blue()) < 20, 1) > 30, "no 'frozen as of' mark on the KPI tile"
     # A new, very different value arrives after the start: the frozen tile does not move.
@@ -179,7 +191,7 @@ def test_the_freeze_holds_kpi_values_with_a_watermark_while_alerts_flow(qtbot, m
     qtbot.waitUntil(lambda: console.store.kpi_book.versions.get("aqi", 0) > version, timeout=WAIT_MS)
     assert console.store.kpi_book.reading("aqi", "p-ninhbinh").value == 21.0
     assert console.store.kpi_book.reading("aqi", "p-ninhbinh", as_of).value != 21.0
-    assert tile_image(console, 6, 0.5) == frozen
+    assert changed(tile_image(console, 6, 0.5).copy(*upper), frozen.copy(*upper)) < 20
     # Alerts keep reaching the operator during the briefing.
     console.alert_service.submit([AlertEvent("test", "k1", Severity.MAJOR, "traffic", "Ùn tắc cầu Đoan Vĩ",
                                              unit="w-hoalu", source_time=time.time(), received_time=time.time())])
@@ -188,7 +200,7 @@ def test_the_freeze_holds_kpi_values_with_a_watermark_while_alerts_flow(qtbot, m
     assert console.execute_operator(EndBriefing()).ok
     assert console.execute_operator(AssignSource(tile=7, source="kpi/aqi")).ok
     live = tile_image(console, 6, 0.5)
-    assert live != frozen
+    assert changed(live.copy(*upper), frozen.copy(*upper)) > 200  # the big number is another one now
     assert count(live, lambda c: abs(c.red() - FROZEN.red()) < 20 and abs(c.green() - FROZEN.green()) < 20
                  and abs(c.blue() - FROZEN.blue()) < 20, 1) < 10
 

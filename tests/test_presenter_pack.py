@@ -18,13 +18,13 @@ from console.briefings import BriefingDesk
 from console.bus import Bus
 from console.commands import ApplyLayout, AssignSource, Command, NextScene, StartBriefing
 from console.messages import SourcesChanged
-from console.model.briefings import Briefing, Scene, save_briefing
+from console.model.briefings import Briefing, Scene, format_duration, save_briefing
 from console.model.sources import Source, SourceKind
 from console.persistence import Database
 from console.qt.i18n import Languages
 from console.store import CommandResult, Store
 from layouts.grid import BUILTIN_LAYOUTS
-from widgets.briefing_pack import export_pack, format_duration
+from widgets.briefing_pack import export_pack
 from widgets.presenter_view import PresenterView
 
 CAMS = tuple(f"cams/c{i}" for i in range(4))

@@ -29,7 +29,7 @@ def test_operator_window_switches_between_vietnamese_and_english(qtbot, make_con
     assert op.layout_label.text() == "Bố cục"
     assert op.browser_dock.windowTitle() == "Nguồn dữ liệu"
     assert op.lang_button.text() == "English"
-    qtbot.waitUntil(lambda: op.health.rowCount() == 3)  # the demo, its KPI database, the meeting documents
+    qtbot.waitUntil(lambda: op.health.rowCount() == 3, timeout=15000)  # the demo, its KPI database, the meeting documents
     headers = [op.health.horizontalHeaderItem(c).text() for c in range(4)]
     assert headers[1] == "Trạng thái"
     qtbot.keyClick(op, "L", modifier=qtbot_modifiers())

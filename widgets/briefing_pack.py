@@ -23,7 +23,7 @@ from PySide6.QtGui import (
     QTextOption,
 )
 
-from console.model.briefings import Briefing, Scene
+from console.model.briefings import Briefing, Scene, format_duration
 
 DPI = 150
 MARGIN_MM = 12.0
@@ -39,14 +39,6 @@ MEASURE = 100  # characters a notes column holds at most when notes run long: lo
 SHORT_NOTES_LINES = 8  # notes of up to this many lines stay in one column
 SEPARATOR = "   ·   "
 MIN_PICTURE_SHARE = 0.25  # of the body's height: long notes shrink the picture down to this, then the type
-
-
-def format_duration(seconds: float) -> str:
-    """4:12, or 1:02:03 past an hour (whole seconds, rounded down)."""
-    s = max(0, int(seconds))
-    h, rest = divmod(s, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def _clock(t: float) -> str:

@@ -31,9 +31,8 @@ from console.commands import (
     PreviousScene,
     ResumeBriefing,
 )
-from console.model.briefings import Scene
+from console.model.briefings import Scene, format_duration
 from console.store import CommandResult, Store
-from widgets.briefing_pack import format_duration
 
 if TYPE_CHECKING:
     from console.briefings import BriefingDesk

@@ -30,6 +30,7 @@ from connectors.documents_rest.items import ItemReader, read_items
 from connectors.kpi_rows import summarize
 from connectors.rest.connector import (
     get_body,
+    http_url,
     json_list,
     mask_in_httpx_log,
     safe_url,
@@ -99,11 +100,7 @@ class DocumentsRestConfig(ConnectorConfig):
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str) -> str:
-        value = value.strip()
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("expected an http:// or https:// URL with a host name")
-        return value
+        return http_url(value)
 
     @field_validator("items_path")
     @classmethod

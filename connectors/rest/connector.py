@@ -87,11 +87,7 @@ class RestConfig(ConnectorConfig):
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str) -> str:
-        value = value.strip()
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("expected an http:// or https:// URL with a host name")
-        return value
+        return http_url(value)
 
     @field_validator("items", "indicator_field", "unit_field", "time_field", "value_field", "quality_field")
     @classmethod
@@ -288,3 +284,12 @@ def json_list(body: bytes, path: str, what: str) -> list[Any]:
         where = f"{path!r}" if path else "the document"
         raise ValueError(f"{what}: {where} is not a list (it is {json_kind(items)})")
     return items
+
+
+def http_url(value: str) -> str:
+    """A settings field that must be an http(s) URL with a host (the validators of both REST connectors)."""
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("expected an http:// or https:// URL with a host name")
+    return value

@@ -79,6 +79,14 @@ class Briefing:
         return replace(self, scenes=tuple(scenes))
 
 
+def format_duration(seconds: float) -> str:
+    """A presenter's timer: 4:12, or 1:02:03 past an hour (whole seconds, rounded down)."""
+    s = max(0, int(seconds))
+    h, rest = divmod(s, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
 def slug(title: str) -> str:
     """A file name from a title: Vietnamese letters without marks, lower case, dashes."""
     text = unicodedata.normalize("NFKD", title.replace("đ", "d").replace("Đ", "D"))

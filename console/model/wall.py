@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from console.model.kpi import base_source_id
 from layouts.grid import Layout
 
 
@@ -38,7 +39,7 @@ class WallState:
 
     def with_tile(self, index: int, source_id: str | None) -> WallState:
         tiles = list(self.tiles)
-        same_source = (tiles[index] or "").partition("?")[0] == (source_id or "").partition("?")[0]
+        same_source = base_source_id(tiles[index] or "") == base_source_id(source_id or "")
         tiles[index] = source_id
         # A lifted mask belongs to the camera it was lifted for: another source on the tile is masked again.
         unmasked = self.unmasked if same_source else tuple(i for i in self.unmasked if i != index)
@@ -47,7 +48,7 @@ class WallState:
     def with_tiles(self, layout: Layout, tiles: list[str | None] | tuple[str | None, ...]) -> WallState:
         padded = (list(tiles) + [None] * layout.tile_count)[: layout.tile_count]
         unmasked = tuple(i for i in self.unmasked if i < layout.tile_count and i < len(self.tiles)
-                         and (self.tiles[i] or "").partition("?")[0] == (padded[i] or "").partition("?")[0])
+                         and base_source_id(self.tiles[i] or "") == base_source_id(padded[i] or ""))
         return replace(self, version=self.version + 1, layout=layout, tiles=tuple(padded), unmasked=unmasked)
 
     def with_(self, **changes: Any) -> WallState:

@@ -39,6 +39,13 @@ class Languages:
         QLocale.setDefault(QLocale(QLocale.Language.Vietnamese if lang == "vi" else QLocale.Language.English))
         return lang == self.current
 
+    def release(self) -> None:
+        """Take this console's translator out of the application (the console is stopping)."""
+        app = QCoreApplication.instance()
+        if self._translator is not None and app is not None:
+            app.removeTranslator(self._translator)
+        self._translator = None
+
     def toggle(self) -> str:
         self.set("en" if self.current == "vi" else "vi")
         return self.current

@@ -131,11 +131,7 @@ class OperatorWindow(QMainWindow):
 
         self.browser = SourceBrowser(store, units)
         self.browser.sig_source_activated.connect(self._assign_to_selected)
-        self.browser_dock = QDockWidget(self)
-        self.browser_dock.setObjectName("sourcesDock")
-        self.browser_dock.setWidget(self.browser)
-        self.browser_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.browser_dock)
+        self.browser_dock = self._dock("sourcesDock", self.browser, Qt.DockWidgetArea.LeftDockWidgetArea)
 
         self.desk = desk
         self.queue: AlertQueueView | None = None
@@ -151,17 +147,9 @@ class OperatorWindow(QMainWindow):
             alerts_lay.setContentsMargins(0, 0, 0, 0)
             alerts_lay.addWidget(self.queue, 1)
             alerts_lay.addWidget(self.silences)
-            self.alerts_dock = QDockWidget(self)
-            self.alerts_dock.setObjectName("alertsDock")
-            self.alerts_dock.setWidget(alerts_pane)
-            self.alerts_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.alerts_dock)
+            self.alerts_dock = self._dock("alertsDock", alerts_pane, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.health = HealthView(store)
-        self.health_dock = QDockWidget(self)
-        self.health_dock.setObjectName("healthDock")
-        self.health_dock.setWidget(self.health)
-        self.health_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.health_dock)
+        self.health_dock = self._dock("healthDock", self.health, Qt.DockWidgetArea.BottomDockWidgetArea)
         if desk is not None:
             # The queue is what the operator watches; connector health sits in the tab beside it.
             self.tabifyDockWidget(self.alerts_dock, self.health_dock)
@@ -234,6 +222,15 @@ class OperatorWindow(QMainWindow):
                              spacer.sizePolicy().verticalPolicy().Preferred)
         tb.addWidget(spacer)
         tb.addWidget(self.lang_button)
+
+    def _dock(self, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        """A movable pane (not closable: an operator must not lose the queue by a stray click)."""
+        dock = QDockWidget(self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(area, dock)
+        return dock
 
     def _shortcut(self, keys: str | QKeySequence, slot: Callable[[], object],
                   context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut) -> QShortcut:
@@ -384,21 +381,13 @@ class OperatorWindow(QMainWindow):
         self.briefing_panel = BriefingPanel(desk, self.run)
         self.briefing_panel.sig_export_pack.connect(self.sig_export_pack)
         self.briefing_panel.sig_show_agenda.connect(
-            lambda name: self.run(AssignSource(tile=(self.miniature.selected or 0) + 1, source=AGENDA_PREFIX + name)))
-        self.briefing_dock = QDockWidget(self)
-        self.briefing_dock.setObjectName("briefingsDock")
-        self.briefing_dock.setWidget(self.briefing_panel)
-        self.briefing_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.briefing_dock)
+            lambda name: self._assign_to_selected(AGENDA_PREFIX + name))
+        self.briefing_dock = self._dock("briefingsDock", self.briefing_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         # Registers of papers beside the briefings: open a paper on the selected tile, or the list itself.
         self.papers = DocumentListPanel(self.store)
         self.papers.sig_open_document.connect(self._assign_to_selected)
         self.papers.sig_show_on_wall.connect(self._assign_to_selected)
-        self.papers_dock = QDockWidget(self)
-        self.papers_dock.setObjectName("papersDock")
-        self.papers_dock.setWidget(self.papers)
-        self.papers_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.papers_dock)
+        self.papers_dock = self._dock("papersDock", self.papers, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.briefing_dock, self.papers_dock)
         self.briefing_dock.raise_()
         self.resizeDocks([self.briefing_dock], [340], Qt.Orientation.Horizontal)

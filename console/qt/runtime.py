@@ -25,6 +25,7 @@ from console.kpi.service import KpiService
 from console.media.hub import MediaHub
 from console.messages import AlertsChanged, SourcesChanged
 from console.model.alerts import Alert
+from console.model.briefings import format_duration
 from console.model.kpi import Indicator, KpiRef, KpiRefError, Status, UnitTree
 from console.model.sources import Source, SourceKind
 from console.paths import cache_dir
@@ -66,12 +67,6 @@ def alert_feeds() -> list[tuple[str, str]]:
         ("citizen_report", QCoreApplication.translate("Console", "Citizen field reports")),
         ("information_security", QCoreApplication.translate("Console", "Information security")),
     ]
-
-
-def clock_text(seconds: float) -> str:
-    """Minutes and seconds (hours when needed), as a presenter's timer shows them."""
-    s = int(max(0.0, seconds))
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
 def kpi_alert_title(ind: Indicator, unit_name: str, status: Status, value: float) -> str:
@@ -219,9 +214,9 @@ class Console:
         now = self.briefings.clock()
         scene = briefing.scenes[run.index] if run.index < len(briefing.scenes) else None
         text = QCoreApplication.translate("Console", "Scene %1/%2").replace("%1", str(run.index + 1)).replace(
-            "%2", str(len(briefing.scenes))) + "  " + clock_text(run.scene_elapsed(now))
+            "%2", str(len(briefing.scenes))) + "  " + format_duration(run.scene_elapsed(now))
         if scene is not None and scene.duration_s:
-            text += " / " + clock_text(scene.duration_s)
+            text += " / " + format_duration(scene.duration_s)
         if run.paused_at is not None:
             text += "  " + QCoreApplication.translate("Console", "(paused)")
         return text
@@ -400,3 +395,4 @@ class Console:
         while stopper.is_alive():
             await asyncio.sleep(0.02)
         self.db.stop()
+        self.languages.release()
