@@ -953,6 +953,8 @@ def run_cell(path: str, urls: list[str], args, server_pid: int, res: str, n: int
     r["others_before_pct"] = quiet
     log(f"   fps {fmt(r.get('fps_median'), '.1f')}  CPU {fmt(r.get('cpu_pct'))}%  "
         f"server {fmt(r.get('server_cpu_pct'))}%  others {fmt(others(r))}%" + (f"  ERROR {r['error']}" if "error" in r else ""))
+    if r.get("thread_cpu_pct"):
+        log("   threads: " + "  ".join(f"{g} {v:.1f}%" for g, v in r["thread_cpu_pct"].items()))
     if "error" in r and "fps" not in r:
         log("   " + r.get("stderr_tail", "")[-600:].replace("\n", "\n   "))
     return r

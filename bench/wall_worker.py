@@ -49,6 +49,30 @@ def cpu_s() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def thread_cpu_s() -> dict[str, float]:
+    """CPU seconds per group of threads (gui = the main thread, decode = the console's decoder threads,
+    other = Qt's, FFmpeg's and the peers' own), from /proc (Linux); empty elsewhere."""
+    names = {t.native_id: t.name for t in threading.enumerate() if t.native_id is not None}
+    main_id = threading.main_thread().native_id
+    tick = os.sysconf("SC_CLK_TCK")
+    groups = {"gui": 0.0, "decode": 0.0, "other": 0.0}
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return {}
+    for tid in tids:
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended meanwhile
+        used = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        name = names.get(int(tid), "")
+        group = "gui" if int(tid) == main_id else "decode" if name.startswith("decode") else "other"
+        groups[group] += used
+    return groups
+
+
 def rss_mib() -> float:
     try:
         import psutil
@@ -508,7 +532,7 @@ def run(cfg: dict) -> dict:
         elif phase == "settle":
             if now >= state["until"]:
                 say("WINDOW_START")
-                w0.update(t=now, cpu=cpu_s())
+                w0.update(t=now, cpu=cpu_s(), threads=thread_cpu_s())
                 rec.measuring = True
                 state["phase"], state["until"] = "measure", now + duration
                 state["next_rss"] = now
@@ -520,6 +544,8 @@ def run(cfg: dict) -> dict:
                 rec.measuring = False
                 elapsed = now - w0["t"]
                 cpu = cpu_s() - w0["cpu"]
+                t1 = thread_cpu_s()
+                result["thread_cpu_pct"] = {g: 100 * (t1[g] - w0["threads"].get(g, 0.0)) / elapsed for g in t1}
                 say("WINDOW_END")
                 result.update(window_s=elapsed, cpu_pct=100 * cpu / elapsed, rss_mib=rss_mib(), peak_rss_mib=peak_rss_mib())
                 if every:

@@ -106,6 +106,16 @@ def make_console(qtbot, qloop, tmp_path, registry):
     for console in made:
         run_coro(qtbot, console.stop())
 
+    # A stopped console's windows are deleted, not just hidden: hidden ones would pile up and every
+    # later language change would still retranslate them.
+    import shiboken6
+
+    windows = [w for c in made for w in (c.operator, c.presenter) if w is not None]
+    try:
+        qtbot.waitUntil(lambda: not any(shiboken6.isValid(w) for w in windows), timeout=5000)
+    except Exception:
+        raise AssertionError("a stopped console left its windows alive") from None
+
     def leftovers() -> list[str]:
         return [t.name for t in threading.enumerate() if t.ident not in threads_before and t.is_alive()]
 

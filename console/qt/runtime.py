@@ -128,6 +128,7 @@ class Console:
         self.captures: dict[tuple[int, int], QImage] = {}  # (run, scene index) -> the wall as shown
         self.presenter: PresenterView | None = None
         self._stopped = False
+        self._stopping = False
         self.wall = WallManager(site, self.store, self.media, self.tours.position, force_window=force_window,
                                 alerts_for=self.alerts_for, banner=self.wall_banner, timer=self.briefing_timer)
         self.wall.key_handler = self.clicker_key
@@ -370,6 +371,9 @@ class Console:
         self.operator.show()
 
     async def stop(self) -> None:
+        if self._stopping:
+            return  # stopping twice (a window's close, then the app's end) is harmless
+        self._stopping = True
         if self.control is not None:
             await self.control.stop()
         await self.tours.stop()
@@ -382,12 +386,15 @@ class Console:
         self.briefings.stop()
         if self.presenter is not None:
             self.presenter.close()
+            self.presenter.deleteLater()
         self.desk.stop()
         self.alert_service.stop()
         self.wall.close()
         DOCUMENTS.stop()  # a conversion in progress ends with the console
         self.operator.miniature.release()
         self.operator.close()
+        # A closed window is only hidden: delete it, or every later language change still reaches it.
+        self.operator.deleteLater()
         # Decoder threads may sit in a read for up to the stream timeout: wait for them off the loop,
         # on a thread of our own (the loop's executor threads would outlive the console).
         stopper = threading.Thread(target=self.media.stop, name="media-stop")
