@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QRegion,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QWidget
@@ -42,6 +43,7 @@ from widgets.kpi_chart import CHARTS
 from widgets.tile_painter import (
     BG,
     TileContext,
+    inside_px,
     paint_banner,
     paint_blank_note,
     paint_tile,
@@ -97,13 +99,25 @@ def paint_canvas(p: QPainter, ctx: TileContext, geometry: WallGeometry, region: 
         for r in exposed[1:]:
             bound = bound.united(r)
         clip = clip.intersected(bound)
-    p.fillRect(clip, BG)
     if only is not None and only < store.state.layout.tile_count:
-        paint_tile(p, clip, only, store.state.tiles[only], ctx)
+        # One tile over the whole view: it paints every pixel itself.
+        paint_tile(p, QRectF(region.x, region.y, region.w, region.h), only, store.state.tiles[only], ctx)
     else:
-        for i, rect in enumerate(tile_rects(store, geometry)):
-            if rect.intersects(clip) and (not exposed or any(rect.intersects(e) for e in exposed)):
-                paint_tile(p, rect, i, store.state.tiles[i], ctx)
+        rects = tile_rects(store, geometry)
+        painted = [i for i, rect in enumerate(rects)
+                   if rect.intersects(clip) and (not exposed or any(rect.intersects(e) for e in exposed))]
+        if p.transform().isScaling():
+            p.fillRect(clip, BG)
+        else:
+            # The background only between tiles: a tile paints its own pixels (a full-wall fill under
+            # nine live pictures was a third of a paint's cost).
+            gaps = QRegion(clip.toAlignedRect())
+            for i in painted:
+                gaps -= QRegion(inside_px(rects[i]))
+            for r in gaps:  # type: ignore[attr-defined]  # iterable at run time
+                p.fillRect(r, BG)
+        for i in painted:
+            paint_tile(p, rects[i], i, store.state.tiles[i], ctx)
     canvas = QRectF(0, 0, geometry.width, geometry.height)
     if state.presenting and only is None:
         paint_title_strip(p, QRectF(0, 0, geometry.width, strip_height(geometry)), state.caption, ctx.timer())
@@ -430,12 +444,17 @@ class WallView(QWidget):
     # -- painting ------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         p = QPainter(self)
-        p.fillRect(event.rect(), BG)
+        s, o = self._scale(), self._origin()
+        # The letterbox around the canvas (a view whose shape differs from its region); the canvas
+        # paints its own pixels.
+        margins = QRegion(event.rect()) - QRegion(inside_px(QRectF(o.x(), o.y(), self.region.w * s,
+                                                                    self.region.h * s)))
+        for r in margins:  # type: ignore[attr-defined]  # iterable at run time
+            p.fillRect(r, BG)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         # Pictures made for their tile are copied 1:1; smoothing is for the rest (the miniature, zoom).
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        s, o = self._scale(), self._origin()
         p.translate(o)
         p.scale(s, s)
         p.translate(-self.region.x, -self.region.y)
