@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 
-from console.media.decoder import Reason, StreamInfo, StreamState
+from console.media.decoder import NEAR_NATIVE, Reason, StreamInfo, StreamState
 from console.media.slots import Frame
 from console.model.alerts import Alert
 from console.model.kpi import base_source_id, is_kpi_ref
@@ -32,6 +32,7 @@ BG = QColor(14, 17, 22)
 TILE_BG = QColor(22, 27, 34)
 BORDER = QColor(48, 56, 68)
 BLACK = QColor(0, 0, 0)
+NEAR_NATIVE_MAX = 1 / NEAR_NATIVE + 0.001
 TEXT = QColor(230, 234, 240)
 MUTED = QColor(150, 160, 175)
 STATUS = {"ok": QColor(46, 184, 114), "warning": QColor(242, 178, 40), "critical": QColor(230, 64, 64)}
@@ -115,11 +116,10 @@ def paint_tile(p: QPainter, rect: QRectF, index: int, source_id: str | None, ctx
     p.setClipRect(rect)
     source = ctx.store.sources.get(base_source_id(source_id)) if source_id else None
     inner = rect.adjusted(2, 2, -2, -2)
-    if source is not None and source.kind == SourceKind.CAMERA and not is_kpi_ref(source_id):
-        # A live picture covers most of the tile: fill only the frame; the picture's own painter
-        # fills what the picture leaves (at 25 frames a second, every full-tile fill counts).
-        fill_around(p, rect, inner, TILE_BG)
-    else:
+    video = source is not None and source.kind in (SourceKind.CAMERA, SourceKind.TOUR) and not is_kpi_ref(source_id)
+    if not video:
+        # A live picture fills its whole tile and paints every pixel itself (at 25 frames a second,
+        # every full-tile fill counts); other tiles start from the tile's background.
         p.fillRect(rect, TILE_BG)
     if source_id is None:
         if not ctx.store.state.presenting:  # a meeting's wall shows no tile numbers or hints
@@ -129,11 +129,14 @@ def paint_tile(p: QPainter, rect: QRectF, index: int, source_id: str | None, ctx
     elif source is None:
         _paint_message(p, inner, QCoreApplication.translate("TilePainter", "Source not available"), source_id)
     elif source.kind == SourceKind.CAMERA:
-        _paint_camera(p, inner, index, source, ctx)
+        # Pictures use the whole tile, under its 1-pixel border: a stream as big as its tile (a
+        # 1080p camera full-screen, 360p on a 3x3 grid) is then converted at its own size, the
+        # cheapest conversion there is, and copied 1:1.
+        _paint_camera(p, rect, index, source, ctx)
     elif source.kind == SourceKind.AGENDA:
         agenda_painter.paint_agenda(p, inner, source, ctx)
     elif source.kind == SourceKind.TOUR:
-        _paint_tour(p, inner, index, source, ctx)
+        _paint_tour(p, rect, index, source, ctx)
     elif source.kind == SourceKind.ALERTS:
         _paint_alerts(p, inner, source, ctx)
     elif source.kind == SourceKind.DOCUMENT and source.file:
@@ -382,8 +385,9 @@ def _paint_frame(p: QPainter, r: QRectF, frame: Frame, zoom: tuple[float, float,
     iw, ih = img.shape[1], img.shape[0]
     # The decoder made the picture for this tile (its width rounded down to 16 pixels): copy it
     # 1:1, centred, rather than stretch it by a few pixels, which would cost a smooth rescale.
-    made_for_tile = iw <= r.width() + 0.5 and ih <= r.height() + 0.5 and (
-        r.width() - iw < 24 or r.height() - ih < 24)
+    # A stream a hair larger than its tile comes at its own size (decoder.fit): its middle is shown.
+    made_for_tile = iw <= r.width() * NEAR_NATIVE_MAX + 0.5 and ih <= r.height() * NEAR_NATIVE_MAX + 0.5 and (
+        abs(r.width() - iw) < 24 or abs(r.height() - ih) < 24)
     if zoom is None and made_for_tile and not p.transform().isScaling():
         target = QRectF(round(r.center().x() - iw / 2), round(r.center().y() - ih / 2), iw, ih)
         fill_around(p, r, target, BLACK)
@@ -474,6 +478,7 @@ def _paint_tour(p: QPainter, r: QRectF, index: int, source: Source, ctx: TileCon
     pos = ctx.tour_position(index)
     camera = ctx.store.sources.get(pos.camera) if pos is not None and pos.camera else None
     if pos is None or camera is None:
+        p.fillRect(r, TILE_BG)
         _paint_message(p, r, QCoreApplication.translate("TilePainter", "Tour starting…"), source.name)
         return
     badge = f"{source.name} {pos.step + 1}/{pos.steps}"

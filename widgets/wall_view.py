@@ -237,8 +237,8 @@ class WallView(QWidget):
                 rect = clip
             # Full-screen and zoomed tiles show detail: they always take the main stream.
             main = self.maximized == i or self.zoom.get(i, (1.0, 0.5, 0.5))[0] > 1.0
-            # The picture is painted inside the tile's 2-pixel frame: ask for exactly that much.
-            wanted[i] = (src, (int(rect.width() * scale) - 4, int(rect.height() * scale) - 4), main)
+            # The picture fills the tile: ask for exactly its pixels.
+            wanted[i] = (src, (int(rect.width() * scale), int(rect.height() * scale)), main)
         return wanted
 
     def _sync_feeds(self) -> None:
