@@ -101,33 +101,27 @@ class StreamInfo:
     first_frame_s: float | None = None  # seconds from connect to the first picture
 
 
-# Scaling a picture by a few percent costs 3-5x converting it at its own size (swscale's general
-# scaler against its direct converters; 1080p: 7.3 ms against 2.3 ms a frame). A stream this close
-# to its tile's size comes at its own size: a hair larger, the tile shows its middle; a hair smaller,
-# thin black bars.
+# Scaling a picture down by a few percent costs 3-5x converting it at its own size (swscale's
+# general scaler against its direct converters; 1080p: 7.3 ms against 2.3 ms a frame). A stream at
+# least this close to its tile's size comes at its own size, and the tile shows its middle.
 NEAR_NATIVE = 0.97
 
 
 def fit(src_w: int, src_h: int, box_w: int, box_h: int) -> tuple[int, int]:
-    """The size to convert a picture to for a box of tile pixels, keeping the source's shape, so that
-    Qt only copies it.
+    """The size to convert a picture to for a box of tile pixels, keeping the source's shape.
 
-    Within ``NEAR_NATIVE`` of the source's size: the source's own size (at most 1.5% cut off or left
-    black each side). Otherwise the box's size, smaller or larger than the source: enlarging in
-    swscale (FAST_BILINEAR) then copying 1:1 measured 25-35% less CPU than Qt's smooth scaling of
-    the native picture at every paint (360p to 960x540: 0.8 against 1.1 ms a frame; 720p to
-    1920x1080: 2.9 against 4.3 ms). The width is a multiple of 16 pixels, so a row of bgra is a
-    multiple of 64 bytes: FFmpeg then adds no row padding and the picture reaches Qt as one buffer.
+    Never larger than the source (enlarging in swscale measured 5x the cost of native size; a big
+    tile takes the main stream anyway, so enlarging is the rare case Qt does). At least
+    ``NEAR_NATIVE`` of the source's size: the source's own size (at most 1.5% cut off each side).
+    Otherwise the width is a multiple of 16 pixels, so a row of bgra is a multiple of 64 bytes:
+    FFmpeg then adds no row padding and the picture reaches Qt as one contiguous buffer.
     """
     if src_w <= 0 or src_h <= 0:
         return max(16, box_w & ~15), max(2, box_h & ~1)
-    scale = min(box_w / src_w, box_h / src_h, MAX_ENLARGE)
-    if NEAR_NATIVE <= scale <= 1 / NEAR_NATIVE:
+    scale = min(box_w / src_w, box_h / src_h, 1.0)
+    if scale >= NEAR_NATIVE:
         return src_w, src_h
     return max(16, int(src_w * scale) & ~15), max(2, int(src_h * scale) & ~1)
-
-
-MAX_ENLARGE = 4.0  # a CIF stream on a 4K tile: past this, Qt scales the rest at paint time
 
 
 def masked(url: str) -> str:
