@@ -1,0 +1,126 @@
+"""The decoder side alone, no GUI: N streams from the pass-through server decoded by
+
+- a bare PyAV demux + decode loop (what ffmpeg -f null does),
+- the same loop converting every frame to the tile's ``bgra`` picture (what showing it needs),
+- the console's own ``StreamDecoder`` (that loop plus its states, figures and slot),
+- ``ffmpeg -threads 1 -f null`` (the ceiling),
+
+each for a window of S seconds, CPU per stream in % of one core from /proc (decoder threads only, for the
+Python paths). It tells how far the decoder side is from the ceiling before any painting.
+
+    .venv/bin/python -m bench.decode_only --res 360p,720p --tiles 9 --seconds 10 --runs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import av  # noqa: E402
+from av.video.reformatter import Interpolation, VideoReformatter  # noqa: E402
+
+from bench.camera_wall import PassthroughServer, make_clip, run_ffmpeg  # noqa: E402
+from bench.wall_worker import thread_cpu_s  # noqa: E402
+from console.media.decoder import StreamDecoder, fit  # noqa: E402
+from console.media.slots import FrameSlot  # noqa: E402
+from console.model.sources import StreamSpec  # noqa: E402
+
+TILE = (640, 360)
+
+
+def bare(url: str, convert: bool, stop: threading.Event, counts: list[int], i: int) -> None:
+    options = {"rtsp_transport": "tcp", "probesize": "32", "analyzeduration": "0", "flags": "low_delay"}
+    container = av.open(url, options=options)
+    try:
+        stream = container.streams.video[0]
+        stream.codec_context.thread_count = 1
+        stream.codec_context.thread_type = "SLICE"
+        reformatter = VideoReformatter()
+        for packet in container.demux(stream):
+            if stop.is_set():
+                return
+            for frame in packet.decode():
+                counts[i] += 1
+                if convert:
+                    w, h = fit(frame.width, frame.height, *TILE)
+                    reformatter.reformat(frame, w, h, "bgra", interpolation=Interpolation.FAST_BILINEAR,
+                                         threads=1).to_ndarray()
+    finally:
+        container.close()
+
+
+def measure(kind: str, urls: list[str], seconds: float) -> tuple[float, float]:
+    """CPU % of one core per stream, median fps."""
+    n = len(urls)
+    stop = threading.Event()
+    counts = [0] * n
+    decoders: list[StreamDecoder] = []
+    threads: list[threading.Thread] = []
+    if kind == "StreamDecoder":
+        decoders = [StreamDecoder(StreamSpec(url), FrameSlot(), lambda: TILE) for url in urls]
+        for d in decoders:
+            d.start()
+    else:
+        threads = [threading.Thread(target=bare, args=(url, kind == "decode + bgra", stop, counts, i),
+                                    name=f"decode bench {i}") for i, url in enumerate(urls)]
+        for t in threads:
+            t.start()
+
+    def frames() -> list[int]:
+        return [d.slot.seq for d in decoders] if decoders else list(counts)
+
+    time.sleep(4)  # every stream past its first key frame
+    c0, f0, t0 = thread_cpu_s(), frames(), time.time()
+    time.sleep(seconds)
+    c1, f1, t1 = thread_cpu_s(), frames(), time.time()
+    stop.set()
+    for d in decoders:
+        d.stop(wait=False)
+    for d in decoders:
+        d.stop(wait=True)
+    for t in threads:
+        t.join()
+    span = t1 - t0
+    return 100 * (c1["decode"] - c0["decode"]) / span / n, statistics.median((b - a) / span for a, b in zip(f0, f1, strict=True))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--res", default="360p,720p")
+    ap.add_argument("--tiles", default="9")
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--runs", type=int, default=2)
+    args = ap.parse_args(argv)
+    print("| res | N | path | CPU % per stream (runs) | median | x ffmpeg | fps |")
+    print("|---|---|---|---|---|---|---|")
+    for res in args.res.split(","):
+        clip = make_clip(res)
+        for n in (int(x) for x in args.tiles.split(",")):
+            with PassthroughServer(clip, n) as server:
+                urls = [server.url(i) for i in range(n)]
+                figures: dict[str, list[tuple[float, float]]] = {}
+                for _ in range(args.runs):
+                    for kind in ("decode", "decode + bgra", "StreamDecoder", "ffmpeg"):
+                        if kind == "ffmpeg":
+                            r = run_ffmpeg(urls, args.seconds, server.pid)
+                            figures.setdefault(kind, []).append((r["cpu_pct"] / n, r.get("fps_median") or 0.0))
+                        else:
+                            figures.setdefault(kind, []).append(measure(kind, urls, args.seconds))
+                ceiling = statistics.median(c for c, _ in figures["ffmpeg"])
+                for kind, vals in figures.items():
+                    cpu = statistics.median(c for c, _ in vals)
+                    print(f"| {res} | {n} | {kind} | {', '.join(f'{c:.2f}' for c, _ in vals)} | {cpu:.2f} | "
+                          f"{cpu / ceiling:.2f} | {statistics.median(f for _, f in vals):.1f} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
