@@ -429,3 +429,26 @@ def test_a_conversion_in_progress_is_said_on_the_tile(store, tmp_path, monkeypat
     assert any(c.lightness() > 120 for c in text)  # "Converting document…" in muted grey
     DOCUMENTS.stop()
     assert doc_threads() == []
+
+
+def test_converted_documents_on_disk_are_bounded_least_recently_used_first(tmp_path):
+    """A workstation running for months keeps the converted PDFs it used last, within a count and a size."""
+    import os
+
+    from widgets.document_render import prune_converted
+
+    now = time.time()
+    files = []
+    for i in range(6):
+        f = tmp_path / f"doc{i}.pdf"
+        f.write_bytes(b"%PDF-1.4\n" + b"x" * 1000)
+        os.utime(f, (now - 600 + i * 60, now - 600 + i * 60))  # doc5 used last
+        files.append(f)
+    (tmp_path / "notes.txt").write_text("not a converted document")
+    gone = prune_converted(tmp_path, keep={files[0]}, max_files=3, max_bytes=10**9)
+    assert sorted(f.name for f in gone) == ["doc1.pdf", "doc2.pdf"]
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["doc0.pdf", "doc3.pdf", "doc4.pdf", "doc5.pdf", "notes.txt"]
+    # Size bound: only as many of the newest as fit in it.
+    gone = prune_converted(tmp_path, max_files=100, max_bytes=2100)
+    assert sorted(f.name for f in tmp_path.glob("*.pdf")) == ["doc4.pdf", "doc5.pdf"]
+    assert prune_converted(tmp_path / "missing", max_files=1) == []

@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict, deque
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -68,6 +69,8 @@ TEXT_MARGIN = 56
 TEXT_PX = 28  # about 35 px on a 1080p tile: readable from 5-8 m
 TEXT_INK = QColor(25, 28, 34)
 PAPER = QColor(255, 255, 255)
+CONVERTED_KEEP = 200  # converted PDFs kept on disk, the most recently used first
+CONVERTED_KEEP_BYTES = 512 * 1024 * 1024
 MAX_TEXT_BYTES = 2 * 1024 * 1024  # beyond this a text file would take seconds to lay out on the GUI thread
 MAX_IMAGE_SIDE = 6144  # bigger pictures are decoded scaled down: enough for a 4K tile at 1.6x zoom
 
@@ -318,6 +321,8 @@ class DocumentCache:
         key = _cache_key(doc.path, doc.signature)
         target = self.out_dir / f"{key}.pdf"
         if target.is_file():
+            with contextlib.suppress(OSError):
+                os.utime(target)  # used now: the pruning keeps it longest
             return self._load_pdf(doc, str(target))
         if self.converter is None:
             return doc.fail("no_converter", Path(doc.path).name, suffix)
@@ -485,6 +490,7 @@ class DocumentCache:
                     log.warning("converting %s to PDF failed: %s", name, why)
                     return "convert_failed", f"{name}: {why}"
                 os.replace(made, job.target)  # atomic: a half-written PDF is never found in the cache
+            prune_converted(job.target.parent, keep={job.target})
             return "", ""
         except OSError as exc:
             log.warning("converting %s to PDF failed: %s", name, exc)
@@ -518,6 +524,30 @@ class DocumentCache:
         self._image_bytes = 0
         with self._lock:
             self._results.clear()
+
+
+def prune_converted(folder: Path, keep: Collection[Path] = (),
+                    max_files: int = CONVERTED_KEEP, max_bytes: int = CONVERTED_KEEP_BYTES) -> list[Path]:
+    """Delete the least recently used converted PDFs beyond ``max_files`` or ``max_bytes`` (a workstation
+    that runs for months would otherwise fill its disk); returns what it deleted. Files in ``keep`` stay."""
+    try:
+        files = [(f.stat(), f) for f in folder.glob("*.pdf") if f.is_file()]
+    except OSError as exc:
+        log.warning("cannot tidy the converted documents in %s: %s", folder, exc)
+        return []
+    files.sort(key=lambda item: item[0].st_mtime, reverse=True)  # newest (most recently used) first
+    total, gone = 0, []
+    for count, (st, f) in enumerate(files, 1):
+        total += st.st_size
+        if f not in keep and (count > max_files or total > max_bytes):
+            try:
+                f.unlink()
+                gone.append(f)
+            except OSError as exc:
+                log.warning("cannot delete the old converted document %s: %s", f.name, exc)
+    if gone:
+        log.info("deleted %d converted document(s) not used for longest from %s", len(gone), folder)
+    return gone
 
 
 @functools.cache
