@@ -54,6 +54,7 @@ from PySide6.QtGui import (
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 
 from console.paths import cache_dir
+from widgets.picture_cache import PictureCache
 
 log = logging.getLogger(__name__)
 
@@ -184,8 +185,8 @@ class DocumentCache:
         self._out_dir = out_dir
         self.convert_timeout_s = convert_timeout_s
         self._docs: OrderedDict[str, LoadedDoc] = OrderedDict()
-        self._images: OrderedDict[tuple, tuple[QImage, QRectF]] = OrderedDict()
-        self._image_bytes = 0
+        self._images: PictureCache[tuple[QImage, QRectF]] = PictureCache(MAX_IMAGE_BYTES, MAX_IMAGES,
+                                                                          picture=lambda entry: entry[0])
         self._last_check = 0.0
         self.renders = 0  # counted for tests and the benchmark
         # Shared with the conversion worker:
@@ -198,6 +199,10 @@ class DocumentCache:
         self._stopping = False
         self._profile: str | None = None
         self._version = 0
+
+    @property
+    def _image_bytes(self) -> int:
+        return self._images.bytes
 
     @property
     def version(self) -> int:
@@ -353,8 +358,8 @@ class DocumentCache:
         doc = self._docs.pop(path, None)
         if doc is not None:
             doc.close()
-        for key in [k for k in self._images if k[0] == path]:
-            self._drop_image(key)
+        for key in [k for k in self._images if k[0] == path]:  # type: ignore[index]
+            self._images.pop(key)
 
     # -- rendering ---------------------------------------------------------------------------
     def page_size(self, path: str, page: int) -> QSizeF | None:
@@ -372,7 +377,6 @@ class DocumentCache:
         key = (path, doc.signature, page, width_px, height_px, fit, zoom, cx, cy)
         hit = self._images.get(key)
         if hit is not None:
-            self._images.move_to_end(key)
             return hit
         exact = page_rect(QRectF(0, 0, width_px, height_px), doc.page_sizes[page - 1], fit, zoom, cx, cy)
         # On whole pixels, so pdfium's clip and the page's edges line up with the image's pixels.
@@ -389,10 +393,7 @@ class DocumentCache:
             return None
         self.renders += 1
         entry = (image, QRectF(visible))
-        self._images[key] = entry
-        self._image_bytes += image.sizeInBytes()
-        while len(self._images) > MAX_IMAGES or self._image_bytes > MAX_IMAGE_BYTES:
-            self._drop_image(next(iter(self._images)))
+        self._images.put(key, entry)
         return entry
 
     def _render(self, doc: LoadedDoc, index: int, full: QRect, visible: QRect) -> QImage | None:
@@ -432,10 +433,6 @@ class DocumentCache:
         finally:
             p.end()
         return out
-
-    def _drop_image(self, key: tuple) -> None:
-        image, _ = self._images.pop(key)
-        self._image_bytes -= image.sizeInBytes()
 
     # -- conversion (worker thread: no Qt here) ---------------------------------------------
     def _work(self) -> None:
@@ -521,7 +518,6 @@ class DocumentCache:
         for path in list(self._docs):
             self._forget(path)
         self._images.clear()
-        self._image_bytes = 0
         with self._lock:
             self._results.clear()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import math
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -17,13 +16,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 
-from console.media.decoder import NEAR_NATIVE, Reason, StreamInfo, StreamState
+from console.media.decoder import Reason, StreamInfo, StreamState, fit
 from console.media.slots import Frame
 from console.model.alerts import Alert
 from console.model.kpi import base_source_id, is_kpi_ref
 from console.model.sources import Source, SourceKind
 from console.model.tours import TourPosition
 from console.store import Store
+from widgets.picture_cache import PictureCache
 
 if TYPE_CHECKING:
     from widgets.camera_feed import CameraFeed
@@ -32,7 +32,6 @@ BG = QColor(14, 17, 22)
 TILE_BG = QColor(22, 27, 34)
 BORDER = QColor(48, 56, 68)
 BLACK = QColor(0, 0, 0)
-NEAR_NATIVE_MAX = 1 / NEAR_NATIVE + 0.001
 TEXT = QColor(230, 234, 240)
 MUTED = QColor(150, 160, 175)
 STATUS = {"ok": QColor(46, 184, 114), "warning": QColor(242, 178, 40), "critical": QColor(230, 64, 64)}
@@ -313,33 +312,7 @@ def _draw_caption(p: QPainter, strip: QRectF, u: float, title: str, right: str, 
     p.drawText(strip.adjusted(u * 0.5, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
 
 
-class _PictureCache:
-    """Least-recently-used pictures within a byte budget (captions: a few per tile and size)."""
-
-    def __init__(self, budget_bytes: int) -> None:
-        self.budget = budget_bytes
-        self._items: OrderedDict[tuple, QImage] = OrderedDict()
-        self._bytes = 0
-
-    def get(self, key: tuple) -> QImage | None:
-        image = self._items.get(key)
-        if image is not None:
-            self._items.move_to_end(key)
-        return image
-
-    def put(self, key: tuple, image: QImage) -> None:
-        self._items[key] = image
-        self._bytes += image.sizeInBytes()
-        while self._bytes > self.budget and len(self._items) > 1:
-            _, old = self._items.popitem(last=False)
-            self._bytes -= old.sizeInBytes()
-
-    def clear(self) -> None:
-        self._items.clear()
-        self._bytes = 0
-
-
-_CAPTIONS = _PictureCache(24 * 2**20)
+_CAPTIONS: PictureCache[QImage] = PictureCache(24 * 2**20)
 
 
 def reason_text(reason: Reason) -> str:
@@ -383,11 +356,12 @@ def _paint_frame(p: QPainter, r: QRectF, frame: Frame, zoom: tuple[float, float,
         w, h = src.width() / factor, src.height() / factor
         src = QRectF(cx * img.shape[1] - w / 2, cy * img.shape[0] - h / 2, w, h)
     iw, ih = img.shape[1], img.shape[0]
-    # The decoder made the picture for this tile (its width rounded down to 16 pixels): copy it
-    # 1:1, centred, rather than stretch it by a few pixels, which would cost a smooth rescale.
-    # A stream a hair larger than its tile comes at its own size (decoder.fit): its middle is shown.
-    made_for_tile = iw <= r.width() * NEAR_NATIVE_MAX + 0.5 and ih <= r.height() * NEAR_NATIVE_MAX + 0.5 and (
-        abs(r.width() - iw) < 24 or abs(r.height() - ih) < 24)
+    # The decoder made the picture for this tile (decoder.fit: its width rounded down to 16 pixels,
+    # or a stream a hair larger than the tile at its own size): copy it 1:1, centred, rather than
+    # stretch it by a few pixels, which would cost a smooth rescale. fit keeps a much smaller
+    # picture as it is too; that one is scaled up below.
+    made_for_tile = fit(iw, ih, int(r.width()), int(r.height())) == (iw, ih) and (
+        r.width() - iw < 24 or r.height() - ih < 24)
     if zoom is None and made_for_tile and not p.transform().isScaling():
         target = QRectF(round(r.center().x() - iw / 2), round(r.center().y() - ih / 2), iw, ih)
         fill_around(p, r, target, BLACK)
