@@ -32,6 +32,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,19 +129,24 @@ class TileStats:
     last_seq: int = -1
     first_paint: float | None = None  # epoch, any time
     painted: int = 0  # new frames painted in the window
-    delays_ms: list[float] = field(default_factory=list)  # paint time - frame ready time
-    e2e_ms: list[float] = field(default_factory=list)  # paint time - sender clock (latency mount)
+    delays_ms: deque[float] = field(default_factory=deque)  # paint time - frame ready time
+    e2e_ms: deque[float] = field(default_factory=deque)  # paint time - sender clock (latency mount)
     bad_stamps: int = 0
 
 
 class Recorder:
-    def __init__(self, n: int, stamp_tiles: set[int]) -> None:
-        self.tiles = [TileStats() for _ in range(n)]
+    """Per-frame samples of the window. ``keep``: the newest samples kept per list (None: all). A soak keeps
+    a bounded number, or the samples themselves would grow the process by ~1 MiB a minute (16 tiles at
+    25 fps, a float and a list slot each) and read as the console's memory growth."""
+
+    def __init__(self, n: int, stamp_tiles: set[int], keep: int | None = None) -> None:
+        self.tiles = [TileStats(delays_ms=deque(maxlen=keep), e2e_ms=deque(maxlen=keep)) for _ in range(n)]
         self.stamp_tiles = stamp_tiles
         self.measuring = False
         self.paints = 0
-        self.paint_ms: list[float] = []  # wall time of a paintEvent
-        self.paint_cpu_ms: list[float] = []  # the GUI thread's own CPU time in it (less: waiting for GIL/CPU)
+        self.paint_ms: deque[float] = deque(maxlen=keep)  # wall time of a paintEvent
+        # the GUI thread's own CPU time in it (less: waiting for the GIL or a core)
+        self.paint_cpu_ms: deque[float] = deque(maxlen=keep)
 
     def painted(self, index: int, seq: int, ready_at: float, image: np.ndarray | None, now: float) -> None:
         t = self.tiles[index]
@@ -497,7 +504,7 @@ class QtMultimediaViewer:
 # --------------------------------------------------------------------------------------------------------
 
 
-def pct(values: list[float], q: float) -> float | None:
+def pct(values: Sequence[float], q: float) -> float | None:
     if not values:
         return None
     return float(np.percentile(np.asarray(values), q))
@@ -511,14 +518,15 @@ def run(cfg: dict) -> dict:
         sys.setswitchinterval(float(cfg["switchinterval"]))  # diagnosis only: the GIL's hand-over interval
     app = QApplication.instance() or QApplication([sys.argv[0]])
     n = len(cfg["urls"])
-    rec = Recorder(n, set(cfg.get("stamp_tiles", [])))
+    every = float(cfg.get("rss_every_s", 0) or 0)
+    # A soak samples memory: keep ~10 s of per-frame samples, filled before the first memory sample.
+    rec = Recorder(n, set(cfg.get("stamp_tiles", [])), keep=250 if every else None)
     kind = cfg["viewer"]
     viewer = {"console": ConsoleViewer, "opencv": OpenCvViewer, "qtmm": QtMultimediaViewer}[kind](cfg, rec)
     duration = float(cfg["duration"])
     result: dict = {"viewer": kind, "n": n}
     state = {"phase": "warmup", "t": time.time(), "until": time.time() + float(cfg.get("warmup_s", 8))}
     rss_samples: list[tuple[float, float]] = []
-    every = float(cfg.get("rss_every_s", 0) or 0)
     w0: dict = {}
 
     def step() -> None:

@@ -307,3 +307,48 @@ def test_frozen_camera_keeps_saying_timeout_while_it_is_retried(own_server: Rtsp
         own_server.resume()
     reasons = [r for _, s, r in log.changes if s in (StreamState.RECONNECTING, StreamState.FAILED) and r]
     assert reasons and set(reasons) == {Reason.TIMEOUT}, [str(r) for r in reasons]
+
+
+# --- 8. light decoding where the tile cannot show the deblocking filter's work ---------------------------
+def not_flat(handle: StreamHandle) -> bool:
+    frame = handle.frame()
+    return frame is not None and float(frame.image[..., :3].std()) > 5
+
+
+@pytest.mark.parametrize("path", ["/h264", "/h265"])
+def test_a_half_size_tile_decodes_light_and_full_screen_brings_the_full_decode_back(
+        server: RtspServer, hub: MediaHub, path: str) -> None:
+    stream = spec(server.url(path))
+    small = hub.acquire(stream, (160, 90))  # half the 320x180 stream
+    wait_for(lambda: small.info.light and not_flat(small), 4.0, "a light-decoded picture on the half-size tile")
+    first = small.frame()
+    assert first.image.shape[:2] == (90, 160)
+    wait_for(lambda: not np.array_equal(small.frame().image, first.image), 3.0, "the light picture to move")
+    # The same camera full-screen: one decoder still, the full decode back by the next key frame (GOP 1 s),
+    # and a picture on the tile all along.
+    big = hub.acquire(stream, (320, 180), detail=True)
+    assert list(hub.decoders()) == [stream.key]
+    pictures = 0
+    deadline = time.monotonic() + 2.5
+    while small.info.light:
+        assert time.monotonic() < deadline, "still decoding light 2.5 s after a tile asked for detail"
+        assert not_flat(small), "the tile lost its picture during the switch"
+        pictures += 1
+        time.sleep(0.01)
+    seq = big.seq
+    a_new_picture(big, seq)
+    assert big.frame().image.shape[:2] == (180, 320) and not_flat(big)
+    assert small.info.state == StreamState.LIVE
+    # Full screen left: the small tile alone goes light again at a key frame.
+    big.release()
+    wait_for(lambda: small.info.light, 2.5, "light decoding again once the full-screen tile is gone")
+    a_new_picture(small, small.seq)
+    assert not_flat(small)
+
+
+def test_a_tile_larger_than_half_the_stream_keeps_the_full_decode(server: RtspServer, hub: MediaHub) -> None:
+    handle = hub.acquire(spec(server.url("/h264")), (208, 117))  # 0.65 of the stream
+    live_picture(handle)
+    first_seq = handle.seq
+    wait_for(lambda: handle.seq >= first_seq + 30, 4.0, "30 more pictures (past a key frame)")
+    assert not handle.info.light

@@ -7,7 +7,7 @@ import numpy as np
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPainter
 
-from console.media.decoder import NEAR_NATIVE, fit
+from console.media.decoder import NEAR_NATIVE, fit, light_wanted
 from console.media.slots import Frame
 from widgets.tile_painter import _paint_frame
 
@@ -64,3 +64,14 @@ def test_a_picture_made_for_its_tile_fills_it_and_bars_are_black(qapp):
     assert np.array_equal(px[20:380, 13:637, 0], pic[:, :, 0])  # copied 1:1, centred
     assert (px[20:380, 10:13] == 0).all() and (px[20:380, 637:640] == 0).all()  # the bars
     assert (px[0:20, :, 0] == 0x56).all(), "nothing painted outside the tile"
+
+
+def test_light_decoding_only_where_the_tile_shows_half_the_stream_or_less():
+    assert light_wanted(1920, 1080, 640, 360, detail=False, light_now=False)  # a 3x3 wall tile
+    assert light_wanted(1280, 720, 640, 360, detail=False, light_now=False)  # exactly half
+    assert not light_wanted(1280, 720, 700, 394, detail=False, light_now=False)
+    assert not light_wanted(1920, 1080, 640, 360, detail=True, light_now=False)  # full-screen or zoomed
+    assert not light_wanted(0, 0, 640, 360, detail=False, light_now=False)  # size not known yet
+    # A gap between going light and going back, so a tile near the line does not switch at every key frame.
+    assert light_wanted(1280, 720, 704, 396, detail=False, light_now=True)
+    assert not light_wanted(1280, 720, 800, 450, detail=False, light_now=True)

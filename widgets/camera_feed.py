@@ -52,7 +52,7 @@ class CameraFeed:
     def _open(self, spec: StreamSpec | None) -> None:
         if spec is None:
             return
-        self.current = self.hub.acquire(spec, self.size)
+        self.current = self.hub.acquire(spec, self.size, self.force_main)
 
     def update(self, size: tuple[int, int], force_main: bool = False) -> None:
         """The tile's on-screen size changed (layout, window, zoom)."""
@@ -60,7 +60,7 @@ class CameraFeed:
         self.force_main = force_main
         spec = self._choose(size, force_main, self.role or None)
         if self.current is not None and spec == self.current.spec:
-            self.current.resize(size)
+            self.current.resize(size, force_main)
             return
         if self.previous is not None:
             self.previous.release()

@@ -433,7 +433,8 @@ def _paint_overlay(p: QPainter, r: QRectF, source: Source, info: StreamInfo, rol
         source.name,
         time.strftime("%H:%M:%S", time.localtime(now)),
         f"{info.width}×{info.height} {info.codec.upper()} {role}".strip(),
-        f"{info.fps:.1f} fps · {info.bitrate_kbps:.0f} kb/s · {info.decode_path}",
+        f"{info.fps:.1f} fps · {info.bitrate_kbps:.0f} kb/s · {info.decode_path}"
+        + (" · " + QCoreApplication.translate("TilePainter", "light decode") if info.light else ""),
         QCoreApplication.translate("TilePainter", "delay %1 ms").replace("%1", f"{info.delay_ms:.0f}"),
     ]
     p.setFont(_font(u * 0.75))

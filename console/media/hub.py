@@ -27,7 +27,11 @@ class _Entry:
     decoder: StreamReader
     slot: FrameSlot
     sizes: dict[int, tuple[int, int]] = field(default_factory=dict)  # handle id -> wanted size
+    detail: set[int] = field(default_factory=set)  # handles whose tile shows detail (full-screen, zoomed)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def want_detail(self) -> bool:
+        return bool(self.detail)
 
     def want_size(self) -> tuple[int, int]:
         with self.lock:
@@ -57,9 +61,14 @@ class StreamHandle:
     def seq(self) -> int:
         return self._entry.slot.seq
 
-    def resize(self, size: tuple[int, int]) -> None:
+    def resize(self, size: tuple[int, int], detail: bool = False) -> None:
+        """The tile's picture size; ``detail``: the tile is full-screen or zoomed, so every pixel counts."""
         with self._entry.lock:
             self._entry.sizes[self.ident] = (max(2, int(size[0])), max(2, int(size[1])))
+            if detail:
+                self._entry.detail.add(self.ident)
+            else:
+                self._entry.detail.discard(self.ident)
 
     def release(self) -> None:
         if not self.released:
@@ -75,7 +84,7 @@ class MediaHub:
         self._ids = itertools.count(1)
         self._stopping: list[StreamReader] = []
 
-    def acquire(self, spec: StreamSpec, size: tuple[int, int] = DEFAULT_SIZE) -> StreamHandle:
+    def acquire(self, spec: StreamSpec, size: tuple[int, int] = DEFAULT_SIZE, detail: bool = False) -> StreamHandle:
         entry = self._entries.get(spec.key)
         if entry is None:
             slot = FrameSlot()
@@ -83,10 +92,11 @@ class MediaHub:
             kind = OpenCvCapture if spec.kind == "usb" else StreamDecoder
             entry = _Entry(kind(spec, slot, lambda: DEFAULT_SIZE, self.retry_base_s, self.retry_cap_s), slot)
             entry.decoder.want_size = entry.want_size
+            entry.decoder.want_detail = entry.want_detail
             self._entries[spec.key] = entry
             entry.decoder.start()
         handle = StreamHandle(self, spec, entry, next(self._ids))
-        handle.resize(size)
+        handle.resize(size, detail)
         return handle
 
     def _release(self, handle: StreamHandle) -> None:
@@ -95,6 +105,7 @@ class MediaHub:
             return
         with entry.lock:
             entry.sizes.pop(handle.ident, None)
+            entry.detail.discard(handle.ident)
             last = not entry.sizes
         if last:
             del self._entries[handle.spec.key]

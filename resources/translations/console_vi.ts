@@ -1370,6 +1370,10 @@
         <translation>Camera được che trong cuộc họp</translation>
     </message>
     <message>
+        <source>light decode</source>
+        <translation>giải mã nhẹ</translation>
+    </message>
+    <message>
         <source>delay %1 ms</source>
         <translation>trễ %1 ms</translation>
     </message>

@@ -80,6 +80,7 @@ VI: dict[str, str] = {
     "Unsupported video codec": "Chuẩn nén video không được hỗ trợ",
     "attempt %1, next try in %2 s": "lần %1, thử lại sau %2 giây",
     "delay %1 ms": "trễ %1 ms",
+    "light decode": "giải mã nhẹ",
     "Details": "Thông số",
     "Save the selected camera tile's picture as PNG (Ctrl+Shift+S)": "Lưu hình của ô camera đang chọn thành PNG (Ctrl+Shift+S)",
     "Show camera details on the tiles: fps, codec, delay (Ctrl+I)": "Hiện thông số camera trên ô: fps, chuẩn nén, độ trễ (Ctrl+I)",
