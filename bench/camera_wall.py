@@ -393,8 +393,9 @@ def run_worker(cfg: dict, server_pids: list[int], timeout: float) -> dict:
     return result
 
 
-def run_ffmpeg(urls: list[str], duration: float, server_pid: int | None) -> dict:
-    """N x `ffmpeg -threads 1 -rtsp_transport tcp -i URL -f null -`: CPU of each child over the window."""
+def run_ffmpeg(urls: list[str], duration: float, server_pid: int | None, decoder_args: tuple[str, ...] = ()) -> dict:
+    """N x `ffmpeg -threads 1 -rtsp_transport tcp -i URL -f null -`: CPU of each child over the window.
+    ``decoder_args``: more input options, e.g. ("-skip_loop_filter", "all")."""
     procs = []
     progress: list[list[tuple[float, int]]] = [[] for _ in urls]
 
@@ -408,7 +409,7 @@ def run_ffmpeg(urls: list[str], duration: float, server_pid: int | None) -> dict
 
     for i, url in enumerate(urls):
         cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-threads", "1",
-               "-rtsp_transport", "tcp", "-i", url, "-f", "null", "-progress", "pipe:1", "-stats_period", "0.2",
+               *decoder_args, "-rtsp_transport", "tcp", "-i", url, "-f", "null", "-progress", "pipe:1", "-stats_period", "0.2",
                "-nostats", "-"]
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                              text=True)
