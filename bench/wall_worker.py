@@ -214,10 +214,10 @@ class ConsoleViewer:
         hub = MediaHub()
         orig_acquire = hub.acquire
 
-        def acquire(spec, size=(640, 360)):
+        def acquire(spec, *args, **kwargs):
             first = spec.key not in hub.decoders()
             t0 = time.time()
-            handle = orig_acquire(spec, size)
+            handle = orig_acquire(spec, *args, **kwargs)
             if first:
                 self.acquired_at.setdefault(spec.url, t0)
                 slot = handle._entry.slot
