@@ -33,9 +33,10 @@ import av  # noqa: E402
 import numpy as np  # noqa: E402
 from av.video.reformatter import Interpolation, VideoReformatter  # noqa: E402
 
+import console.media.decoder as decoder_module  # noqa: E402
 from bench.camera_wall import PassthroughServer, make_clip, run_ffmpeg  # noqa: E402
 from bench.wall_worker import thread_cpu_s  # noqa: E402
-from console.media.decoder import StreamDecoder, fit, light_wanted  # noqa: E402
+from console.media.decoder import LIGHT_AT, StreamDecoder, fit, light_wanted  # noqa: E402
 from console.media.slots import FrameSlot  # noqa: E402
 from console.model.sources import StreamSpec  # noqa: E402
 
@@ -73,7 +74,9 @@ def measure(kind: str, urls: list[str], seconds: float) -> tuple[float, float]:
     counts = [0] * n
     decoders: list[StreamDecoder] = []
     threads: list[threading.Thread] = []
-    if kind == "StreamDecoder":
+    if kind.startswith("StreamDecoder"):
+        # "StreamDecoder, light off": the same decoder with light decoding disabled, for an A/B in one run.
+        decoder_module.LIGHT_AT = -1.0 if "off" in kind else LIGHT_AT
         decoders = [StreamDecoder(StreamSpec(url), FrameSlot(), lambda: TILE) for url in urls]
         for d in decoders:
             d.start()
@@ -140,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     TILE = tuple(int(v) for v in args.tile.split("x"))  # type: ignore[assignment]
     kinds = ["decode", "decode + bgra", "StreamDecoder", "ffmpeg"]
     if args.light:
-        kinds += ["decode light", "decode light + bgra", "ffmpeg light"]
+        kinds += ["StreamDecoder, light off", "decode light", "decode light + bgra", "ffmpeg light"]
     print("| res | N | path | CPU % per stream (runs) | median | x ffmpeg | x ffmpeg light | fps |")
     print("|---|---|---|---|---|---|---|---|")
     for res in args.res.split(","):

@@ -303,7 +303,8 @@ class ConsoleViewer:
             f = d.slot.read()
             if f is not None:
                 sizes[f"{f.image.shape[1]}x{f.image.shape[0]}"] = sizes.get(f"{f.image.shape[1]}x{f.image.shape[0]}", 0) + 1
-        return {"decoded_sizes": sizes, "widget": [self.view.width(), self.view.height()]}
+        light = sum(1 for d in self.hub.decoders().values() if d.info.light)
+        return {"decoded_sizes": sizes, "light_decoders": light, "widget": [self.view.width(), self.view.height()]}
 
     def stop(self) -> None:
         self.view.release()

@@ -319,7 +319,9 @@ class StreamDecoder(StreamReader):
 
     def _decode(self, container, stream, opened_at: float, may_lighten: bool = False) -> None:
         reformatter = VideoReformatter()
-        codec = stream.codec_context
+        # On the CPU, a decoder of our own, replaced whole when light decoding starts or stops: the old one
+        # is freed with its frames (the stream's own context would hold its frame pool for the session).
+        codec = self._codec(stream, False) if may_lighten else stream.codec_context
         light = False
         src_w, src_h = codec.width, codec.height  # from the SDP or the file's header; 0 when not said
         is_file = self.spec.kind == "file"
