@@ -98,6 +98,7 @@ def measure(kind: str, urls: list[str], seconds: float) -> tuple[float, float]:
         d.stop(wait=False)
     for d in decoders:
         d.stop(wait=True)
+    decoder_module.LIGHT_AT = LIGHT_AT
     for t in threads:
         t.join()
     span = t1 - t0
