@@ -17,10 +17,12 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import cast
 
 import av
 import av.error
 import numpy as np
+from av.video.codeccontext import VideoCodecContext
 from av.video.reformatter import Interpolation, VideoReformatter
 
 from console.media.slots import FrameSlot
@@ -125,12 +127,13 @@ def fit(src_w: int, src_h: int, box_w: int, box_h: int) -> tuple[int, int]:
     return max(16, int(src_w * scale) & ~15), max(2, int(src_h * scale) & ~1)
 
 
-# Light decoding: H.264's and HEVC's in-loop deblocking filter is ~25-33% of their decode. A tile that
-# shows a stream at half its size or less cannot show what the filter smooths (measured on the benchmark
-# clips, at the tile's size: 38-44 dB PSNR against the full decode, 36-41 dB for a 360p stream at 1/2), so
-# such a stream is decoded without it. Back to the full decode above LIGHT_UNTIL (hysteresis), or at once
-# when a tile asks for detail (full-screen, zoomed). The switch is made at a key frame, the only point
-# where a fresh decoder starts clean.
+# Light decoding: H.264's and HEVC's in-loop deblocking filter is a sizeable part of their decode (the
+# console's decoder side costs 15-17% less without it, bench/decode_only.py --light). A tile that shows a
+# stream at half its size or less cannot show what the filter smooths (benchmark clips, at the tile's size:
+# 38-44 dB PSNR against the full decode; 36-41 dB for a 360p stream at half size), so such a stream is
+# decoded without it. Back to the full decode above LIGHT_UNTIL (hysteresis) or when a tile asks for detail
+# (full-screen, zoomed). Either switch waits for the next key frame, the only point where a fresh decoder
+# starts clean.
 LIGHT_AT = 0.5
 LIGHT_UNTIL = 0.6
 LIGHT_CODECS = {"h264", "hevc"}
@@ -306,9 +309,9 @@ class StreamDecoder(StreamReader):
     PUBLISH_EVERY_S = 0.25  # what a tile shows about its stream (fps, bitrate, delay) moves on this often
 
     @staticmethod
-    def _codec(stream, light: bool) -> av.CodecContext:
+    def _codec(stream, light: bool) -> VideoCodecContext:
         """A fresh CPU decoder for ``stream``, with or without the deblocking filter."""
-        ctx = av.CodecContext.create(stream.codec_context.name, "r")
+        ctx = cast(VideoCodecContext, av.CodecContext.create(stream.codec_context.name, "r"))
         if stream.codec_context.extradata:
             ctx.extradata = stream.codec_context.extradata  # parameter sets from the SDP or the file
         ctx.thread_count = 1
