@@ -326,7 +326,8 @@ class StreamDecoder(StreamReader):
         # is freed with its frames (the stream's own context would hold its frame pool for the session).
         codec = self._codec(stream, False) if may_lighten else stream.codec_context
         light = False
-        src_w, src_h = codec.width, codec.height  # from the SDP or the file's header; 0 when not said
+        # The source size from the SDP or the file's header (0 when not said): a fresh context knows none.
+        src_w, src_h = stream.codec_context.width, stream.codec_context.height
         is_file = self.spec.kind == "file"
         times: deque[float] = deque(maxlen=64)
         sizes: deque[tuple[float, int]] = deque(maxlen=256)
