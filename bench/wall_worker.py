@@ -13,7 +13,8 @@ The viewers:
 - console: the console's own pipeline: a Store with one camera Source per tile (``main`` = the stream), a
   square grid layout on one 1920x1080 display, and the real ``WallView`` (MediaHub -> StreamDecoder ->
   FrameSlot -> tile_painter) in an offscreen window. Painted frames are observed by wrapping
-  ``tile_painter._paint_camera``/``_paint_frame`` in this process only (product code is unchanged).
+  ``tile_painter._paint_live`` (live tiles) and ``_paint_camera``/``_paint_frame`` (the rest) in this
+  process only (product code is unchanged).
 - opencv: one ``cv2.VideoCapture(url)`` per tile on its own thread, ``cvtColor`` to RGB and ``cv2.resize``
   to the tile size; a widget paints the newest picture of each tile 1:1 (QImage over the array + drawImage)
   on a 20 ms timer, like WallView.
@@ -254,8 +255,17 @@ class ConsoleViewer:
                 painted.append((current[0], frame))
             return target
 
+        orig_live = tile_painter._paint_live
+
+        def paint_live(p, r, index, source, ctx):
+            frame = orig_live(p, r, index, source, ctx)
+            if frame is not None:
+                painted.append((index, frame))
+            return frame
+
         tile_painter._paint_camera = paint_camera
         tile_painter._paint_frame = paint_frame
+        tile_painter._paint_live = paint_live
 
         class MeasuredWall(WallView):
             def paintEvent(self, event):  # noqa: N802

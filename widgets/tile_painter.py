@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QTransform
 
 from console.media.decoder import Reason, StreamInfo, StreamState, fit
 from console.media.slots import Frame
@@ -111,9 +111,12 @@ def _font(px: float | int, bold: bool = False) -> QFont:
 
 
 def paint_tile(p: QPainter, rect: QRectF, index: int, source_id: str | None, ctx: TileContext) -> None:
+    source = ctx.store.sources.get(base_source_id(source_id)) if source_id else None
+    if source is not None and source.kind == SourceKind.CAMERA and not is_kpi_ref(source_id) \
+            and _paint_live(p, rect, index, source, ctx):
+        return
     p.save()
     p.setClipRect(rect)
-    source = ctx.store.sources.get(base_source_id(source_id)) if source_id else None
     inner = rect.adjusted(2, 2, -2, -2)
     video = source is not None and source.kind in (SourceKind.CAMERA, SourceKind.TOUR) and not is_kpi_ref(source_id)
     if not video:
@@ -146,10 +149,18 @@ def paint_tile(p: QPainter, rect: QRectF, index: int, source_id: str | None, ctx
         document_list.paint_document_list(p, inner, index, source_id, source, ctx)
     if ctx.kpi_at is not None and source is not None and is_kpi_ref(source_id):
         _paint_frozen_mark(p, inner, ctx.kpi_at)
-    p.setPen(QPen(BORDER, 1))
-    p.setBrush(Qt.BrushStyle.NoBrush)
-    p.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
+    _paint_border(p, rect)
     p.restore()
+
+
+def _paint_border(p: QPainter, r: QRectF) -> None:
+    """A tile's 1-pixel border, inside its edges."""
+    p.setPen(_BORDER_PEN)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawRect(r.adjusted(0.5, 0.5, -0.5, -0.5))
+
+
+_BORDER_PEN = QPen(BORDER, 1)
 
 
 FROZEN = QColor(90, 170, 255)
@@ -274,8 +285,19 @@ def _caption(p: QPainter, r: QRectF, title: str, right: str = "", color: QColor 
         _draw_caption(p, strip, u, title, right, color)
         return h
     box = t.mapRect(strip)
-    w_px, h_px = max(1, round(box.width() * dpr)), max(1, round(box.height() * dpr))
-    key = (title, right, color.rgba(), w_px, h_px, round(strip.width(), 2), round(h, 2))
+    image = _caption_picture(title, right, color, max(1, round(box.width() * dpr)), max(1, round(box.height() * dpr)),
+                             strip.width(), h, u, dpr)
+    p.save()
+    p.resetTransform()  # the clip stays where it was, in device pixels
+    p.drawImage(QPointF(round(box.x() * dpr) / dpr, round(box.y() * dpr) / dpr), image)
+    p.restore()
+    return h
+
+
+def _caption_picture(title: str, right: str, color: QColor, w_px: int, h_px: int, width: float, h: float,
+                     u: float, dpr: float) -> QImage:
+    """A caption strip of ``width`` x ``h`` painter units drawn into a picture of ``w_px`` x ``h_px``."""
+    key = (title, right, color.rgba(), w_px, h_px, round(width, 2), round(h, 2))
     image = _CAPTIONS.get(key)
     if image is None:
         image = QImage(w_px, h_px, QImage.Format.Format_ARGB32_Premultiplied)
@@ -283,16 +305,12 @@ def _caption(p: QPainter, r: QRectF, title: str, right: str = "", color: QColor 
         q = QPainter(image)
         q.setRenderHint(QPainter.RenderHint.Antialiasing)
         q.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        q.scale(w_px / strip.width(), h_px / h)
-        _draw_caption(q, QRectF(0, 0, strip.width(), h), u, title, right, color)
+        q.scale(w_px / width, h_px / h)
+        _draw_caption(q, QRectF(0, 0, width, h), u, title, right, color)
         q.end()
         image.setDevicePixelRatio(dpr)
         _CAPTIONS.put(key, image)
-    p.save()
-    p.resetTransform()  # the clip stays where it was, in device pixels
-    p.drawImage(QPointF(round(box.x() * dpr) / dpr, round(box.y() * dpr) / dpr), image)
-    p.restore()
-    return h
+    return image
 
 
 def _draw_caption(p: QPainter, strip: QRectF, u: float, title: str, right: str, color: QColor) -> None:
@@ -347,6 +365,16 @@ def state_text(info: StreamInfo | None, now: float) -> tuple[str, str]:
     return "", ""
 
 
+def _one_to_one(r: QRectF, iw: int, ih: int) -> QRectF | None:
+    """Where a picture of ``iw`` x ``ih`` goes, copied 1:1 and centred, if the decoder made it for the tile
+    ``r`` (decoder.fit: its width rounded down to 16 pixels, or a stream a hair larger than the tile at
+    its own size); None for one to scale (fit keeps a much smaller picture as it is: Qt enlarges it).
+    Stretching a picture by a few pixels would cost a smooth rescale for nothing."""
+    if fit(iw, ih, int(r.width()), int(r.height())) != (iw, ih) or (r.width() - iw >= 24 and r.height() - ih >= 24):
+        return None
+    return QRectF(round(r.center().x() - iw / 2), round(r.center().y() - ih / 2), iw, ih)
+
+
 def _paint_frame(p: QPainter, r: QRectF, frame: Frame, zoom: tuple[float, float, float] | None) -> QRectF:
     img = frame.image
     qimg = QImage(img.data, img.shape[1], img.shape[0], img.strides[0], QImage.Format.Format_RGB32)
@@ -355,15 +383,8 @@ def _paint_frame(p: QPainter, r: QRectF, frame: Frame, zoom: tuple[float, float,
         factor, cx, cy = zoom
         w, h = src.width() / factor, src.height() / factor
         src = QRectF(cx * img.shape[1] - w / 2, cy * img.shape[0] - h / 2, w, h)
-    iw, ih = img.shape[1], img.shape[0]
-    # The decoder made the picture for this tile (decoder.fit: its width rounded down to 16 pixels,
-    # or a stream a hair larger than the tile at its own size): copy it 1:1, centred, rather than
-    # stretch it by a few pixels, which would cost a smooth rescale. fit keeps a much smaller
-    # picture as it is too; that one is scaled up below.
-    made_for_tile = fit(iw, ih, int(r.width()), int(r.height())) == (iw, ih) and (
-        r.width() - iw < 24 or r.height() - ih < 24)
-    if zoom is None and made_for_tile and not p.transform().isScaling():
-        target = QRectF(round(r.center().x() - iw / 2), round(r.center().y() - ih / 2), iw, ih)
+    target = _one_to_one(r, img.shape[1], img.shape[0]) if zoom is None and not p.transform().isScaling() else None
+    if target is not None:
         fill_around(p, r, target, BLACK)
         p.drawImage(target.topLeft(), qimg)
         return target
@@ -375,6 +396,78 @@ def _paint_frame(p: QPainter, r: QRectF, frame: Frame, zoom: tuple[float, float,
     fill_around(p, r, QRectF(inside_px(target)), BLACK)
     p.drawImage(target, qimg, src)
     return target
+
+
+@dataclass(frozen=True)
+class _LivePlan:
+    """A live camera tile's geometry, worked out once for its size and its picture's size: where the
+    picture goes, the letterbox strips around it, and its caption picture and place."""
+
+    target: QRectF
+    strips: bool  # the picture leaves letterbox strips to fill
+    caption: QImage
+    caption_at: QPointF
+
+
+_LIVE_PLANS: dict[tuple, _LivePlan | None] = {}
+_UNSCALED = frozenset({QTransform.TransformationType.TxNone, QTransform.TransformationType.TxTranslate})
+_LIVE = StreamState.LIVE  # (an enum member looked up once: this runs for every frame of every tile)
+
+
+def _live_plan(r: QRectF, iw: int, ih: int, title: str) -> _LivePlan | None:
+    key = (r.x(), r.y(), r.width(), r.height(), iw, ih, title)
+    if key in _LIVE_PLANS:
+        return _LIVE_PLANS[key]
+    target = _one_to_one(r, iw, ih)
+    plan = None
+    if target is not None:
+        u = _unit_px(r)
+        h = u * 1.7
+        strip = QRectF(r.left(), r.bottom() - h, r.width(), h)
+        caption = _caption_picture(title, "", TEXT, max(1, round(strip.width())), max(1, round(h)),
+                                   strip.width(), h, u, 1.0)
+        plan = _LivePlan(target, not target.contains(r), caption, QPointF(round(strip.x()), round(strip.y())))
+    if len(_LIVE_PLANS) > 256:
+        _LIVE_PLANS.clear()
+    _LIVE_PLANS[key] = plan
+    return plan
+
+
+def _paint_live(p: QPainter, r: QRectF, index: int, source: Source, ctx: TileContext) -> Frame | None:
+    """The common case, at 25 frames a second per tile: a live camera shown 1:1 with only its caption.
+    Paints it with a handful of calls from a cached plan and returns the frame; None (nothing painted)
+    for anything else (a state to show, details overlay, zoom, a masked camera, a scaled view), which
+    ``_paint_camera`` paints. Both give the same pixels."""
+    feed = ctx.feed_for(index)
+    if feed is None or ctx.overlay or index in ctx.zoom:
+        return None
+    frame = feed.frame()
+    info = feed.info
+    if frame is None or info is None or info.state is not _LIVE:
+        return None
+    state = ctx.store.state
+    if state.presenting and "sensitive" in source.tags and index not in state.unmasked:
+        return None
+    t = p.transform()
+    if t.type() not in _UNSCALED or t.dx() % 1 or t.dy() % 1:
+        return None  # scaled (the operator's miniature) or off the pixel grid
+    dev = p.device()
+    if dev is None or dev.devicePixelRatioF() != 1.0:
+        return None
+    img = frame.image
+    plan = _live_plan(r, img.shape[1], img.shape[0], source.name)
+    if plan is None:
+        return None
+    p.save()
+    p.setClipRect(r)
+    if plan.strips:
+        fill_around(p, r, plan.target, BLACK)
+    p.drawImage(plan.target.topLeft(),
+                QImage(img.data, img.shape[1], img.shape[0], img.strides[0], QImage.Format.Format_RGB32))
+    p.drawImage(plan.caption_at, plan.caption)
+    _paint_border(p, r)
+    p.restore()
+    return frame
 
 
 def _paint_camera(p: QPainter, r: QRectF, index: int, source: Source, ctx: TileContext,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -190,6 +190,7 @@ class WallView(QWidget):
         self._seen_live = -1
         self._seen_frames: dict[int, int] = {}
         self._plan_key: tuple = ()
+        self._frame_rects: dict[int, QRect] = {}  # tile -> its rectangle in the view (for this plan)
         self.hits: dict[int, list] = {}  # tile -> click targets its last paint drew (KPI bars, breadcrumbs)
         self.kpi_at: float | None = None  # KPI values as of this time (a frozen briefing), None: live
         self._seen_kpi: dict[int, tuple] = {}
@@ -312,6 +313,7 @@ class WallView(QWidget):
                     tuple(sorted(self.zoom)), tours, self.isVisible(), self.isMinimized())
         if plan_key != self._plan_key:
             self._plan_key = plan_key
+            self._frame_rects = {}
             self._sync_feeds()
         fresh = []
         for i, feed in self.feeds.items():
@@ -335,8 +337,12 @@ class WallView(QWidget):
             self.update()
         else:
             # Only the tiles whose picture changed: a new frame on one camera repaints one tile.
+            rects = self._frame_rects
             for i in fresh:
-                self.update(self._tile_device_rect(i).toAlignedRect())
+                rect = rects.get(i)
+                if rect is None:
+                    rect = rects[i] = self._tile_device_rect(i).toAlignedRect()
+                self.update(rect)
 
     def _kpi_changes(self) -> list[int]:
         """KPI tiles whose values (or chart) changed: repainted at most 10 times a second each."""
