@@ -257,8 +257,8 @@ class ConsoleViewer:
 
         orig_live = tile_painter._paint_live
 
-        def paint_live(p, r, index, source, ctx):
-            frame = orig_live(p, r, index, source, ctx)
+        def paint_live(p, r, index, source, ctx, badge=""):
+            frame = orig_live(p, r, index, source, ctx, badge)
             if frame is not None:
                 painted.append((index, frame))
             return frame

@@ -16,6 +16,7 @@ from console.media.decoder import NEAR_NATIVE, StreamInfo, StreamState, fit, lig
 from console.media.slots import Frame
 from console.messages import SourcesChanged
 from console.model.sources import Source, SourceKind, StreamSpec
+from console.model.tours import TourPosition
 from console.persistence import Database
 from console.store import Store
 from layouts.grid import BUILTIN_LAYOUTS
@@ -191,3 +192,25 @@ def test_anything_but_a_plain_live_tile_goes_through_the_general_painter(camera_
     general, _ = paint_camera_tile(camera_store, feed, tile, False, monkeypatch, offset, **ctx)
     assert taken == 0
     assert np.array_equal(fast, general)
+
+
+def test_a_tour_tile_takes_the_shortcut_with_its_badge(tmp_path, qapp, monkeypatch):
+    db = Database(tmp_path / "console.db")
+    store = Store(Bus(), db, BUILTIN_LAYOUTS, "2x2")
+    try:
+        store.bus.publish(SourcesChanged("cams", (
+            Source("cams/gate", SourceKind.CAMERA, "Cổng chính", "cams", main=StreamSpec("rtsp://127.0.0.1:1/gate")),
+            Source("tour/night", SourceKind.TOUR, "Tuần tra đêm", "tours"))))
+        assert store.execute(AssignSource(tile=1, source="tour/night"), "tester", "ui").ok
+        feed = _Feed(noise(640, 360))
+        tile = QRectF(10, 20, 640, 360)
+        pos = TourPosition("night", "cams/gate", 1, 4, False, 7.4, ())
+        fast, taken = paint_camera_tile(store, feed, tile, True, monkeypatch, tour_position=lambda _i: pos)
+        general, _ = paint_camera_tile(store, feed, tile, False, monkeypatch, tour_position=lambda _i: pos)
+        assert taken == 1
+        assert np.array_equal(fast, general)
+        # The badge ("Tuần tra đêm 2/4 · 7 s") sits at the caption's right end: light text pixels there.
+        strip = fast[int(tile.bottom()) - 30: int(tile.bottom()) - 4, int(tile.right()) - 120: int(tile.right()) - 8]
+        assert (strip.min(axis=2) > 120).sum() > 30
+    finally:
+        db.stop()

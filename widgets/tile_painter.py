@@ -110,15 +110,20 @@ def _font(px: float | int, bold: bool = False) -> QFont:
     return f
 
 
+_VIDEO = (SourceKind.CAMERA, SourceKind.TOUR)
+
+
 def paint_tile(p: QPainter, rect: QRectF, index: int, source_id: str | None, ctx: TileContext) -> None:
     source = ctx.store.sources.get(base_source_id(source_id)) if source_id else None
-    if source is not None and source.kind == SourceKind.CAMERA and not is_kpi_ref(source_id) \
-            and _paint_live(p, rect, index, source, ctx):
-        return
+    video = source is not None and source.kind in _VIDEO and not is_kpi_ref(source_id)
+    if video:
+        assert source is not None
+        camera, badge = (source, "") if source.kind == SourceKind.CAMERA else _tour_camera(index, source, ctx)
+        if camera is not None and _paint_live(p, rect, index, camera, ctx, badge):
+            return
     p.save()
     p.setClipRect(rect)
     inner = rect.adjusted(2, 2, -2, -2)
-    video = source is not None and source.kind in (SourceKind.CAMERA, SourceKind.TOUR) and not is_kpi_ref(source_id)
     if not video:
         # A live picture fills its whole tile and paints every pixel itself (at 25 frames a second,
         # every full-tile fill counts); other tiles start from the tile's background.
@@ -414,8 +419,8 @@ _UNSCALED = frozenset({QTransform.TransformationType.TxNone, QTransform.Transfor
 _LIVE = StreamState.LIVE  # (an enum member looked up once: this runs for every frame of every tile)
 
 
-def _live_plan(r: QRectF, iw: int, ih: int, title: str) -> _LivePlan | None:
-    key = (r.x(), r.y(), r.width(), r.height(), iw, ih, title)
+def _live_plan(r: QRectF, iw: int, ih: int, title: str, right: str) -> _LivePlan | None:
+    key = (r.x(), r.y(), r.width(), r.height(), iw, ih, title, right)
     if key in _LIVE_PLANS:
         return _LIVE_PLANS[key]
     target = _one_to_one(r, iw, ih)
@@ -424,7 +429,7 @@ def _live_plan(r: QRectF, iw: int, ih: int, title: str) -> _LivePlan | None:
         u = _unit_px(r)
         h = u * 1.7
         strip = QRectF(r.left(), r.bottom() - h, r.width(), h)
-        caption = _caption_picture(title, "", TEXT, max(1, round(strip.width())), max(1, round(h)),
+        caption = _caption_picture(title, right, TEXT, max(1, round(strip.width())), max(1, round(h)),
                                    strip.width(), h, u, 1.0)
         plan = _LivePlan(target, not target.contains(r), caption, QPointF(round(strip.x()), round(strip.y())))
     if len(_LIVE_PLANS) > 256:
@@ -433,8 +438,9 @@ def _live_plan(r: QRectF, iw: int, ih: int, title: str) -> _LivePlan | None:
     return plan
 
 
-def _paint_live(p: QPainter, r: QRectF, index: int, source: Source, ctx: TileContext) -> Frame | None:
-    """The common case, at 25 frames a second per tile: a live camera shown 1:1 with only its caption.
+def _paint_live(p: QPainter, r: QRectF, index: int, source: Source, ctx: TileContext, badge: str = "") -> Frame | None:
+    """The common case, at 25 frames a second per tile: a live camera (or a tour's current camera, with
+    the tour's ``badge``) shown 1:1 with only its caption.
     Paints it with a handful of calls from a cached plan and returns the frame; None (nothing painted)
     for anything else (a state to show, details overlay, zoom, a masked camera, a scaled view), which
     ``_paint_camera`` paints. Both give the same pixels."""
@@ -455,7 +461,7 @@ def _paint_live(p: QPainter, r: QRectF, index: int, source: Source, ctx: TileCon
     if dev is None or dev.devicePixelRatioF() != 1.0:
         return None
     img = frame.image
-    plan = _live_plan(r, img.shape[1], img.shape[0], source.name)
+    plan = _live_plan(r, img.shape[1], img.shape[0], source.name, badge)
     if plan is None:
         return None
     p.save()
@@ -542,18 +548,26 @@ def _paint_overlay(p: QPainter, r: QRectF, source: Source, info: StreamInfo, rol
                    Qt.AlignmentFlag.AlignVCenter, line)
 
 
-def _paint_tour(p: QPainter, r: QRectF, index: int, source: Source, ctx: TileContext) -> None:
+def _tour_camera(index: int, source: Source, ctx: TileContext) -> tuple[Source | None, str]:
+    """The camera a tour tile shows now and the tour's badge (name, step, time left), if it has one yet."""
     pos = ctx.tour_position(index)
     camera = ctx.store.sources.get(pos.camera) if pos is not None and pos.camera else None
     if pos is None or camera is None:
-        p.fillRect(r, TILE_BG)
-        _paint_message(p, r, QCoreApplication.translate("TilePainter", "Tour starting…"), source.name)
-        return
+        return None, ""
     badge = f"{source.name} {pos.step + 1}/{pos.steps}"
     if pos.paused:
         badge += " " + QCoreApplication.translate("TilePainter", "(paused)")
     else:
         badge += f" · {int(pos.remaining_s)} s"
+    return camera, badge
+
+
+def _paint_tour(p: QPainter, r: QRectF, index: int, source: Source, ctx: TileContext) -> None:
+    camera, badge = _tour_camera(index, source, ctx)
+    if camera is None:
+        p.fillRect(r, TILE_BG)
+        _paint_message(p, r, QCoreApplication.translate("TilePainter", "Tour starting…"), source.name)
+        return
     _paint_camera(p, r, index, camera, ctx, badge)
 
 
