@@ -321,7 +321,7 @@ class WallView(QWidget):
             if self._seen_frames.get(i) != seq:
                 self._seen_frames[i] = seq
                 fresh.append(i)
-            elif feed.info is not None and feed.info.state != "live":
+            elif (info := feed.info) is not None and info.state != "live":
                 fresh.append(i)  # keep the state text's countdown moving
         fresh.extend(self._kpi_changes())
         fresh.extend(self._document_changes())
@@ -466,8 +466,8 @@ class WallView(QWidget):
         p.translate(-self.region.x, -self.region.y)
         # Each rectangle Qt asks for, in canvas pixels, shrunk a hair so a neighbour that only touches
         # it is not repainted too.
-        exposed = [QRectF(self.to_canvas(QPointF(r.topLeft())),
-                          self.to_canvas(QPointF(r.bottomRight()) + QPointF(1, 1))).adjusted(0.5, 0.5, -0.5, -0.5)
+        to_canvas = p.transform().inverted()[0]
+        exposed = [to_canvas.mapRect(QRectF(r)).adjusted(0.5, 0.5, -0.5, -0.5)
                    for r in event.region()]  # type: ignore[attr-defined]  # iterable at run time
         paint_canvas(p, self.context(), self.geometry_, self.region,
                      show_bezels=self.interactive and self.maximized is None, only=self.maximized,
