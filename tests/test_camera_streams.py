@@ -352,3 +352,44 @@ def test_a_tile_larger_than_half_the_stream_keeps_the_full_decode(server: RtspSe
     first_seq = handle.seq
     wait_for(lambda: handle.seq >= first_seq + 30, 4.0, "30 more pictures (past a key frame)")
     assert not handle.info.light
+
+
+def test_a_decoder_too_slow_for_its_stream_jumps_back_to_live_instead_of_drifting(hub, own_server):
+    """A machine too busy for its streams (here: every picture takes 80 ms to hand over, so at most 12.5 of the
+    stream's 25 frames a second get through): without a bound the picture drifts 0.5 s further behind live every
+    second. The decoder skips ahead to the next key frame instead, so the delay the tile shows stays near
+    CATCH_UP_AFTER_S, the details overlay says how often it jumped, and the pictures keep coming."""
+    handle = hub.acquire(spec(own_server.url("/cam")), (320, 180))
+    slot = handle._entry.slot
+    write = slot.write
+
+    def busy_write(image, write=write) -> None:
+        time.sleep(0.08)
+        write(image)
+
+    slot.write = busy_write  # type: ignore[method-assign]
+    live_picture(handle)
+    delays, seqs = [], []
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 10:
+        time.sleep(0.25)
+        delays.append(handle.info.delay_ms)
+        seqs.append(handle.seq)
+    info = handle.info
+    assert info.catch_ups >= 2, f"never skipped ahead (delays {delays[-8:]})"
+    # Unbounded, the delay would reach ~5 s by now; bounded, it stays about CATCH_UP_AFTER_S (1 s) plus a frame or
+    # two of slack on this machine.
+    assert max(delays[8:]) < 1600, f"the delay drifted: {[round(d) for d in delays]}"
+    assert info.state == StreamState.LIVE
+    # Pictures kept coming in every second of it (a skip freezes the tile for at most a GOP, 1 s here).
+    per_second = [seqs[i + 4] - seqs[i] for i in range(0, len(seqs) - 4, 4)]
+    assert min(per_second) > 0, per_second
+
+
+def test_a_decoder_that_keeps_up_never_skips(hub, own_server):
+    handle = hub.acquire(spec(own_server.url("/cam")), (320, 180))
+    live_picture(handle)
+    time.sleep(5)
+    info = handle.info
+    assert info.state == StreamState.LIVE and info.frames > 100
+    assert info.catch_ups == 0 and info.delay_ms < 500

@@ -534,7 +534,10 @@ def _paint_overlay(p: QPainter, r: QRectF, source: Source, info: StreamInfo, rol
         f"{info.width}×{info.height} {info.codec.upper()} {role}".strip(),
         f"{info.fps:.1f} fps · {info.bitrate_kbps:.0f} kb/s · {info.decode_path}"
         + (" · " + QCoreApplication.translate("TilePainter", "light decode") if info.light else ""),
-        QCoreApplication.translate("TilePainter", "delay %1 ms").replace("%1", f"{info.delay_ms:.0f}"),
+        QCoreApplication.translate("TilePainter", "delay %1 ms").replace("%1", f"{info.delay_ms:.0f}")
+        # A machine too busy for this stream: decoding fell behind and jumped back to live (decoder.CATCH_UP_AFTER_S).
+        + (" · " + QCoreApplication.translate("TilePainter", "skipped ahead to live %1×").replace("%1", str(info.catch_ups))
+           if info.catch_ups else ""),
     ]
     p.setFont(_font(u * 0.75))
     fm = QFontMetricsF(p.font())

@@ -14,7 +14,7 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import cast
@@ -99,6 +99,7 @@ class StreamInfo:
     decode_path: str = "CPU"
     light: bool = False  # decoding without the deblocking filter (every tile shows it at half size or less)
     delay_ms: float = 0.0  # how far decoding runs behind the stream's own clock
+    catch_ups: int = 0  # times decoding fell CATCH_UP_AFTER_S behind live and jumped to the next key frame
     last_frame_at: float | None = None
     frames: int = 0
     first_frame_s: float | None = None  # seconds from connect to the first picture
@@ -134,6 +135,22 @@ def fit(src_w: int, src_h: int, box_w: int, box_h: int) -> tuple[int, int]:
 # decoded without it. Back to the full decode above LIGHT_UNTIL (hysteresis) or when a tile asks for detail
 # (full-screen, zoomed). Either switch waits for the next key frame, the only point where a fresh decoder
 # starts clean.
+# Decoding that falls this far behind the stream (a machine too busy for all its streams) stops decoding
+# and skips to the next key frame, the first point it can start again from, at the live edge: the tile
+# freezes for at most a GOP instead of drifting seconds behind live, further every minute.
+CATCH_UP_AFTER_S = 1.0
+AT_LIVE_EDGE_S = 0.005  # a read that waited this long for its packet found the socket empty: it is live
+
+
+def _timed(packets: Iterator[av.Packet]) -> Iterator[tuple[av.Packet, float]]:
+    """Each packet with the time its read waited (for the network, or for a backlog: none)."""
+    while True:
+        t0 = time.time()
+        packet = next(packets, None)
+        if packet is None:
+            return
+        yield packet, time.time() - t0
+
 LIGHT_AT = 0.5
 LIGHT_UNTIL = 0.6
 LIGHT_CODECS = {"h264", "hevc"}
@@ -337,9 +354,15 @@ class StreamDecoder(StreamReader):
         frames = 0
         published_at = 0.0
         fast = Interpolation.FAST_BILINEAR
+        # How late packets are read against the stream's clock (relative to the least late one): a
+        # decoder that cannot keep up reads them ever later, out of the socket's backlog.
+        arrival: tuple[float, float] | None = None  # (wall clock, stream clock) of the first packet
+        min_late = math.inf
+        catching_up = False
+        catch_ups = 0
         while not self._stop.is_set():
             got_any = False
-            for packet in container.demux(stream):
+            for packet, waited in _timed(container.demux(stream)):
                 if self._stop.is_set():
                     return
                 if packet.size:
@@ -347,6 +370,27 @@ class StreamDecoder(StreamReader):
                         size_sum -= sizes[0][1]
                     sizes.append((time.time(), packet.size))
                     size_sum += packet.size
+                if not is_file and packet.pts is not None and packet.time_base is not None:
+                    now = time.time()
+                    pt = float(packet.pts * packet.time_base)
+                    if arrival is None:
+                        arrival = (now, pt)
+                    late = (now - arrival[0]) - (pt - arrival[1])
+                    min_late = min(min_late, late)
+                    if waited > AT_LIVE_EDGE_S:
+                        # The read waited for the network: nothing is backed up, so this packet is live,
+                        # whatever its time stamp says (a camera's clock may jump): it is the new reference.
+                        min_late = max(min_late, late - 0.1)
+                    elif not catching_up and late - min_late > CATCH_UP_AFTER_S and frames:
+                        catching_up = True
+                        catch_ups += 1
+                        log.info("stream %s is %.1f s behind live: skipping to the next key frame",
+                                 masked(self.spec.url), late - min_late)
+                if catching_up:
+                    if not packet.is_keyframe:
+                        continue
+                    catching_up = False
+                    codec.flush_buffers()  # nothing of the skipped pictures may come out
                 if self.keyframes_only and not packet.is_keyframe:
                     continue
                 if may_lighten and packet.is_keyframe:
@@ -391,7 +435,7 @@ class StreamDecoder(StreamReader):
                     changes: dict[str, object] = dict(
                         state=StreamState.LIVE, reason=Reason.NONE, detail="", attempt=0, next_try_at=None,
                         width=frame.width, height=frame.height, fps=fps, bitrate_kbps=kbps, delay_ms=delay,
-                        last_frame_at=now, frames=frames,
+                        last_frame_at=now, frames=frames, catch_ups=catch_ups,
                     )
                     if frames == 1:
                         changes["first_frame_s"] = now - opened_at

@@ -1378,6 +1378,10 @@
         <translation>trễ %1 ms</translation>
     </message>
     <message>
+        <source>skipped ahead to live %1×</source>
+        <translation>đã nhảy về trực tiếp %1 lần</translation>
+    </message>
+    <message>
         <source>Tour starting…</source>
         <translation>Đang bắt đầu tuần tra…</translation>
     </message>
