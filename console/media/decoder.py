@@ -360,6 +360,7 @@ class StreamDecoder(StreamReader):
         min_late = math.inf
         catching_up = False
         catch_ups = 0
+        time_base = float(stream.time_base) if stream.time_base else 0.0  # (a Fraction: slow for every packet)
         while not self._stop.is_set():
             got_any = False
             for packet, waited in _timed(container.demux(stream)):
@@ -370,9 +371,9 @@ class StreamDecoder(StreamReader):
                         size_sum -= sizes[0][1]
                     sizes.append((time.time(), packet.size))
                     size_sum += packet.size
-                if not is_file and packet.pts is not None and packet.time_base is not None:
+                if not is_file and packet.pts is not None and time_base:
                     now = time.time()
-                    pt = float(packet.pts * packet.time_base)
+                    pt = packet.pts * time_base
                     if arrival is None:
                         arrival = (now, pt)
                     late = (now - arrival[0]) - (pt - arrival[1])
