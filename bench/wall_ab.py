@@ -7,7 +7,7 @@ says little. This one checks ``--base`` out into a temporary git worktree (shari
 starts one pass-through server (as bench/camera_wall.py does) and runs bench/wall_worker.py's console viewer
 from the working tree and from the base in turn, ``--runs`` times each, interleaved. It prints each run and
 the medians: CPU of the whole process and of the GUI thread and decoder threads (% of one core), frame rate,
-the GUI thread's CPU per paint event and the added delay (p95).
+tiles at full rate, the GUI thread's CPU per paint event and the added delay (p95).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def worker(root: Path, cfg: dict, timeout: float) -> dict:
 
 FIGURES = [("CPU %", lambda r: r["cpu_pct"]), ("GUI %", lambda r: r["thread_cpu_pct"]["gui"]),
            ("decoders %", lambda r: r["thread_cpu_pct"]["decode"]), ("fps", lambda r: r["fps_median"]),
+           ("tiles >= 24 fps", lambda r: r["full_rate_tiles"]),
            ("paint CPU ms", lambda r: r["paint_cpu_ms_p50"]), ("delay p95 ms", lambda r: r["delay_p95"])]
 
 

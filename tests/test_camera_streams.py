@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from console.media.decoder import Reason, StreamState
-from console.media.hub import MediaHub, StreamHandle
+from console.media.hub import LoadGovernor, MediaHub, StreamHandle
 from console.model.sources import StreamSpec
 from tests.servers.rtsp import RtspServer, free_port
 
@@ -393,3 +393,53 @@ def test_a_decoder_that_keeps_up_never_skips(hub, own_server):
     info = handle.info
     assert info.state == StreamState.LIVE and info.frames > 100
     assert info.catch_ups == 0 and info.delay_ms < 500
+
+
+def test_an_overloaded_machine_sheds_the_smallest_tiles_so_the_big_one_keeps_its_frame_rate(gst, monkeypatch):
+    """Four cameras; the machine can hand over ~83 pictures a second and they send 100. Left alone every stream
+    would fall behind and skip. The hub moves the small tiles' streams to key frames only (one picture a GOP,
+    their captions say so) until the skips stop: the big tile keeps every frame. When the load goes, after a
+    calm spell they get every frame back."""
+    monkeypatch.setattr(LoadGovernor, "SHED_EVERY_S", 2.0)
+    monkeypatch.setattr(LoadGovernor, "CALM_S", 4.0)
+    mounts = [{"path": f"/cam{i}", "codec": "h264", **SMALL} for i in range(4)]
+    with RtspServer(mounts) as srv:
+        hub = MediaHub(retry_base_s=0.2, retry_cap_s=1.0)
+        try:
+            sizes = [(640, 360), (160, 90), (160, 90), (160, 90)]
+            handles = [hub.acquire(spec(srv.url(f"/cam{i}")), size) for i, size in enumerate(sizes)]
+            for h in handles:
+                live_picture(h)
+            busy = threading.Lock()  # one machine's worth of work, shared by every decoder
+            load = {"on": True}
+            for h in handles:
+                slot = h._entry.slot
+
+                def shared_write(image, write=slot.write) -> None:
+                    if load["on"]:
+                        with busy:
+                            time.sleep(0.012)
+                    write(image)
+
+                slot.write = shared_write  # type: ignore[method-assign]
+            big, small = handles[0], handles[1:]
+            wait_for(lambda: any(h.info.reduced for h in small), 15.0, "a small tile's stream shed")
+            time.sleep(6)  # the shedding settles
+            assert not big.info.reduced, "the big tile's stream is never the one shed while smaller ones play"
+            shed = [h for h in small if h.info.reduced]
+            seqs = [h.seq for h in handles]
+            time.sleep(3)
+            rates = [(h.seq - s) / 3 for h, s in zip(handles, seqs, strict=True)]
+            assert rates[0] >= 20, f"the big tile lost its frame rate: {rates}"
+            for h in shed:
+                assert 0 < rates[handles.index(h)] <= 3, f"a shed stream shows one picture a GOP: {rates}"
+                assert h.info.state == StreamState.LIVE
+            # The load goes: after the calm spell every stream gets every frame again.
+            load["on"] = False
+            wait_for(lambda: not any(h.info.reduced for h in handles), 30.0, "every stream back to every frame")
+            seqs = [h.seq for h in handles]
+            time.sleep(2)
+            assert min((h.seq - s) / 2 for h, s in zip(handles, seqs, strict=True)) >= 15
+        finally:
+            hub.stop()
+    assert not [t.name for t in threading.enumerate() if t.name == "media-governor"]

@@ -461,7 +461,7 @@ def _paint_live(p: QPainter, r: QRectF, index: int, source: Source, ctx: TileCon
     if dev is None or dev.devicePixelRatioF() != 1.0:
         return None
     img = frame.image
-    plan = _live_plan(r, img.shape[1], img.shape[0], source.name, badge)
+    plan = _live_plan(r, img.shape[1], img.shape[0], source.name, _caption_right(badge, info, None))
     if plan is None:
         return None
     p.save()
@@ -498,11 +498,18 @@ def _paint_camera(p: QPainter, r: QRectF, index: int, source: Source, ctx: TileC
         _paint_message(p, r, title, detail, STATUS["critical"] if failed else STATUS["warning"])
     if ctx.overlay and info is not None:
         _paint_overlay(p, r, source, info, feed.role if feed else "", now)
-    right = badge
-    zoom = ctx.zoom.get(index)
+    _caption(p, r, source.name, _caption_right(badge, info, ctx.zoom.get(index)), bottom=True)
+
+
+def _caption_right(badge: str, info: StreamInfo | None, zoom: tuple[float, float, float] | None) -> str:
+    """What a camera tile's caption says at its right end: a tour's badge, a shed stream, the zoom."""
+    parts = [badge] if badge else []
+    if info is not None and info.reduced:
+        # The hub put this stream on key frames only so that the other tiles keep their frame rate.
+        parts.append(QCoreApplication.translate("TilePainter", "reduced rate: machine busy"))
     if zoom is not None:
-        right = (right + "  " if right else "") + f"{zoom[0]:.1f}×"
-    _caption(p, r, source.name, right, bottom=True)
+        parts.append(f"{zoom[0]:.1f}×")
+    return "  ".join(parts)
 
 
 def _paint_masked(p: QPainter, r: QRectF, frame: Frame | None, source: Source) -> None:

@@ -100,6 +100,7 @@ class StreamInfo:
     light: bool = False  # decoding without the deblocking filter (every tile shows it at half size or less)
     delay_ms: float = 0.0  # how far decoding runs behind the stream's own clock
     catch_ups: int = 0  # times decoding fell CATCH_UP_AFTER_S behind live and jumped to the next key frame
+    reduced: bool = False  # key frames only, to spare a machine too busy for all its streams (MediaHub sheds)
     last_frame_at: float | None = None
     frames: int = 0
     first_frame_s: float | None = None  # seconds from connect to the first picture
@@ -192,14 +193,16 @@ class StreamReader:
         self._info = StreamInfo()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.keyframes_only = False  # hidden previews: one picture per GOP, almost free
+        # One picture per GOP, almost free: set by MediaHub to shed load; takes effect at the next key frame.
+        self.keyframes_only = False
         self.want_detail: Callable[[], bool] = lambda: False  # a full-screen or zoomed tile shows it
 
     @property
     def info(self) -> StreamInfo:
         info = self._info
         if info.state == StreamState.LIVE and info.last_frame_at is not None:
-            if time.time() - info.last_frame_at > self.STALL_AFTER_S:
+            # Key frames only, a picture comes once a GOP (several seconds on some cameras).
+            if time.time() - info.last_frame_at > self.STALL_AFTER_S * (5 if info.reduced else 1):
                 return replace(info, state=StreamState.STALLED)
         return info
 
@@ -318,7 +321,7 @@ class StreamDecoder(StreamReader):
             ctx.thread_count = 1
             ctx.thread_type = "SLICE"
             path = "GPU" if getattr(ctx, "is_hwaccel", False) else "CPU"
-            self._set(codec=ctx.name, decode_path=path, frames=0, first_frame_s=None, light=False)
+            self._set(codec=ctx.name, decode_path=path, frames=0, first_frame_s=None, light=False, reduced=False)
             self._decode(container, stream, opened_at, may_lighten=path == "CPU" and ctx.name in LIGHT_CODECS)
         finally:
             container.close()
@@ -360,6 +363,7 @@ class StreamDecoder(StreamReader):
         min_late = math.inf
         catching_up = False
         catch_ups = 0
+        key_only = False  # decoding key frames only (follows self.keyframes_only at key frames)
         time_base = float(stream.time_base) if stream.time_base else 0.0  # (a Fraction: slow for every packet)
         while not self._stop.is_set():
             got_any = False
@@ -392,7 +396,12 @@ class StreamDecoder(StreamReader):
                         continue
                     catching_up = False
                     codec.flush_buffers()  # nothing of the skipped pictures may come out
-                if self.keyframes_only and not packet.is_keyframe:
+                if packet.is_keyframe and key_only != self.keyframes_only:
+                    # Back to every frame only at a key frame: the frames after it refer to it, not to the
+                    # ones skipped before.
+                    key_only = self.keyframes_only
+                    self._set(reduced=key_only)
+                if key_only and not packet.is_keyframe:
                     continue
                 if may_lighten and packet.is_keyframe:
                     wanted = light_wanted(src_w, src_h, *self.want_size(), self.want_detail(), light)

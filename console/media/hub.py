@@ -2,7 +2,15 @@
 
 A decoder starts when the first tile acquires its stream and stops when the last releases it.
 It scales to the largest size any of its tiles asks for; smaller tiles scale that down when
-painting, which costs far less than a second decode. Thread: acquire/release on the GUI thread.
+painting, which costs far less than a second decode. Thread: acquire/release on the GUI thread;
+the load governor on a thread of its own.
+
+Load governor: a decoder that falls behind live skips ahead to its next key frame (decoder.py). When
+that happens the machine has more streams than it can decode, so rather than let every tile stutter,
+the hub moves the stream of the smallest tile to key frames only (one picture a GOP, almost free): the
+others keep their full rate. One more after each further skip, no faster than SHED_EVERY_S; never a
+full-screen or zoomed tile's stream. After CALM_S with no skip, the largest shed stream gets every frame
+back; if that brings skips back, the calm asked for next time doubles (up to CALM_MAX_S).
 """
 
 from __future__ import annotations
@@ -10,10 +18,11 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 from console.media.capture import OpenCvCapture
-from console.media.decoder import StreamDecoder, StreamInfo, StreamReader
+from console.media.decoder import StreamDecoder, StreamInfo, StreamReader, masked
 from console.media.slots import Frame, FrameSlot
 from console.model.sources import StreamSpec
 
@@ -76,6 +85,77 @@ class StreamHandle:
             self.hub._release(self)
 
 
+class LoadGovernor:
+    """Sheds the smallest tiles' streams to key frames only while decoders keep falling behind live."""
+
+    EVERY_S = 0.5
+    SHED_EVERY_S = 4.0  # two GOPs: the skips already under way in other decoders settle first
+    CALM_S = 30.0
+    CALM_MAX_S = 300.0
+
+    def __init__(self, entries: dict[str, _Entry]) -> None:
+        self._entries = entries  # the hub's, read from this thread (a snapshot each round)
+        self._seen: dict[int, int] = {}  # id(decoder) -> its catch-ups counted so far
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.calm_s = self.CALM_S
+        self._skip_at = self._shed_at = self._restored_at = -1e9
+
+    def start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="media-governor", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.EVERY_S):
+            self.step(time.monotonic())
+
+    def step(self, now: float) -> None:
+        entries = list(self._entries.values())
+        skipped = False
+        seen = {}
+        for e in entries:
+            count = e.decoder.info.catch_ups
+            seen[id(e.decoder)] = count
+            skipped |= count > self._seen.get(id(e.decoder), 0)
+        self._seen = seen
+        shed = [e for e in entries if e.decoder.keyframes_only]
+        if skipped:
+            if now - self._restored_at < self.calm_s:
+                self.calm_s = min(self.calm_s * 2, self.CALM_MAX_S)  # the last give-back was too early
+                self._restored_at = -1e9
+            self._skip_at = now
+            if now - self._shed_at >= self.SHED_EVERY_S:
+                candidates = [e for e in entries if isinstance(e.decoder, StreamDecoder)  # (a USB capture cannot skip)
+                              and not e.decoder.keyframes_only and not e.want_detail()]
+                if len(candidates) > 1:  # the last stream at full rate is never shed
+                    victim = min(candidates, key=_area)
+                    victim.decoder.keyframes_only = True
+                    self._shed_at = now
+                    log.warning("machine too busy for its streams: %s goes to key frames only",
+                                masked(victim.decoder.spec.url))
+        elif shed and now - max(self._skip_at, self._shed_at, self._restored_at) >= self.calm_s:
+            back = max(shed, key=_area)
+            back.decoder.keyframes_only = False
+            self._restored_at = now
+            log.info("%s back to every frame", masked(back.decoder.spec.url))
+        for e in entries:
+            if e.want_detail() and e.decoder.keyframes_only:
+                e.decoder.keyframes_only = False  # a full-screen or zoomed tile always gets every frame
+
+
+def _area(entry: _Entry) -> int:
+    w, h = entry.want_size()
+    return w * h
+
+
 class MediaHub:
     def __init__(self, retry_base_s: float = 0.5, retry_cap_s: float = 30.0) -> None:
         self.retry_base_s = retry_base_s
@@ -83,6 +163,7 @@ class MediaHub:
         self._entries: dict[str, _Entry] = {}
         self._ids = itertools.count(1)
         self._stopping: list[StreamReader] = []
+        self.governor = LoadGovernor(self._entries)
 
     def acquire(self, spec: StreamSpec, size: tuple[int, int] = DEFAULT_SIZE, detail: bool = False) -> StreamHandle:
         entry = self._entries.get(spec.key)
@@ -95,6 +176,7 @@ class MediaHub:
             entry.decoder.want_detail = entry.want_detail
             self._entries[spec.key] = entry
             entry.decoder.start()
+            self.governor.start()
         handle = StreamHandle(self, spec, entry, next(self._ids))
         handle.resize(size, detail)
         return handle
@@ -124,6 +206,7 @@ class MediaHub:
 
     def stop(self) -> None:
         """Stop every decoder and wait for their threads (shutdown)."""
+        self.governor.stop()
         for entry in self._entries.values():
             entry.decoder.stop(wait=False)
             self._stopping.append(entry.decoder)

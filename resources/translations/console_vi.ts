@@ -1366,6 +1366,10 @@
         <translation>Đang kết nối lại</translation>
     </message>
     <message>
+        <source>reduced rate: machine busy</source>
+        <translation>giảm khung hình: máy bận</translation>
+    </message>
+    <message>
         <source>Camera masked for the meeting</source>
         <translation>Camera được che trong cuộc họp</translation>
     </message>

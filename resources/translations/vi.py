@@ -82,6 +82,7 @@ VI: dict[str, str] = {
     "delay %1 ms": "trễ %1 ms",
     "light decode": "giải mã nhẹ",
     "skipped ahead to live %1×": "đã nhảy về trực tiếp %1 lần",
+    "reduced rate: machine busy": "giảm khung hình: máy bận",
     "Details": "Thông số",
     "Save the selected camera tile's picture as PNG (Ctrl+Shift+S)": "Lưu hình của ô camera đang chọn thành PNG (Ctrl+Shift+S)",
     "Show camera details on the tiles: fps, codec, delay (Ctrl+I)": "Hiện thông số camera trên ô: fps, chuẩn nén, độ trễ (Ctrl+I)",
