@@ -313,8 +313,10 @@ class ConsoleViewer:
             f = d.slot.read()
             if f is not None:
                 sizes[f"{f.image.shape[1]}x{f.image.shape[0]}"] = sizes.get(f"{f.image.shape[1]}x{f.image.shape[0]}", 0) + 1
-        light = sum(1 for d in self.hub.decoders().values() if d.info.light)
-        return {"decoded_sizes": sizes, "light_decoders": light, "widget": [self.view.width(), self.view.height()]}
+        infos = [d.info for d in self.hub.decoders().values()]
+        return {"decoded_sizes": sizes, "light_decoders": sum(i.light for i in infos),
+                "catch_ups": sum(i.catch_ups for i in infos), "reduced_streams": sum(i.reduced for i in infos),
+                "widget": [self.view.width(), self.view.height()]}
 
     def stop(self) -> None:
         self.view.release()

@@ -14,7 +14,7 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import cast
@@ -140,17 +140,9 @@ def fit(src_w: int, src_h: int, box_w: int, box_h: int) -> tuple[int, int]:
 # and skips to the next key frame, the first point it can start again from, at the live edge: the tile
 # freezes for at most a GOP instead of drifting seconds behind live, further every minute.
 CATCH_UP_AFTER_S = 1.0
-AT_LIVE_EDGE_S = 0.005  # a read that waited this long for its packet found the socket empty: it is live
-
-
-def _timed(packets: Iterator[av.Packet]) -> Iterator[tuple[av.Packet, float]]:
-    """Each packet with the time its read waited (for the network, or for a backlog: none)."""
-    while True:
-        t0 = time.time()
-        packet = next(packets, None)
-        if packet is None:
-            return
-        yield packet, time.time() - t0
+# Lateness that steps by this much from one packet to the next is a jump of the stream's clock (a camera
+# re-syncing its time stamps), not a backlog, which grows a few milliseconds a packet: the reference moves.
+CLOCK_JUMP_S = 0.5
 
 LIGHT_AT = 0.5
 LIGHT_UNTIL = 0.6
@@ -361,13 +353,14 @@ class StreamDecoder(StreamReader):
         # decoder that cannot keep up reads them ever later, out of the socket's backlog.
         arrival: tuple[float, float] | None = None  # (wall clock, stream clock) of the first packet
         min_late = math.inf
+        prev_late = -math.inf
         catching_up = False
         catch_ups = 0
         key_only = False  # decoding key frames only (follows self.keyframes_only at key frames)
         time_base = float(stream.time_base) if stream.time_base else 0.0  # (a Fraction: slow for every packet)
         while not self._stop.is_set():
             got_any = False
-            for packet, waited in _timed(container.demux(stream)):
+            for packet in container.demux(stream):
                 if self._stop.is_set():
                     return
                 if packet.size:
@@ -381,12 +374,11 @@ class StreamDecoder(StreamReader):
                     if arrival is None:
                         arrival = (now, pt)
                     late = (now - arrival[0]) - (pt - arrival[1])
+                    if abs(late - prev_late) > CLOCK_JUMP_S and prev_late != -math.inf:
+                        min_late += late - prev_late
+                    prev_late = late
                     min_late = min(min_late, late)
-                    if waited > AT_LIVE_EDGE_S:
-                        # The read waited for the network: nothing is backed up, so this packet is live,
-                        # whatever its time stamp says (a camera's clock may jump): it is the new reference.
-                        min_late = max(min_late, late - 0.1)
-                    elif not catching_up and late - min_late > CATCH_UP_AFTER_S and frames:
+                    if not catching_up and late - min_late > CATCH_UP_AFTER_S and frames:
                         catching_up = True
                         catch_ups += 1
                         log.info("stream %s is %.1f s behind live: skipping to the next key frame",

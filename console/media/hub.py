@@ -132,15 +132,16 @@ class LoadGovernor:
                 self.calm_s = min(self.calm_s * 2, self.CALM_MAX_S)  # the last give-back was too early
                 self._restored_at = -1e9
             self._skip_at = now
-            if now - self._shed_at >= self.SHED_EVERY_S:
-                candidates = [e for e in entries if isinstance(e.decoder, StreamDecoder)  # (a USB capture cannot skip)
-                              and not e.decoder.keyframes_only and not e.want_detail()]
-                if len(candidates) > 1:  # the last stream at full rate is never shed
-                    victim = min(candidates, key=_area)
-                    victim.decoder.keyframes_only = True
-                    self._shed_at = now
-                    log.warning("machine too busy for its streams: %s goes to key frames only",
-                                masked(victim.decoder.spec.url))
+        # A skip since the last shed (not one of those already under way then) and the wait is over: shed one more.
+        if self._skip_at > self._shed_at + self.SHED_EVERY_S / 2 and now - self._shed_at >= self.SHED_EVERY_S:
+            self._shed_at = now
+            candidates = [e for e in entries if isinstance(e.decoder, StreamDecoder)  # (a USB capture cannot skip)
+                          and not e.decoder.keyframes_only and not e.want_detail()]
+            if len(candidates) > 1:  # the last stream at full rate is never shed
+                victim = min(candidates, key=_area)
+                victim.decoder.keyframes_only = True
+                log.warning("machine too busy for its streams: %s goes to key frames only",
+                            masked(victim.decoder.spec.url))
         elif shed and now - max(self._skip_at, self._shed_at, self._restored_at) >= self.calm_s:
             back = max(shed, key=_area)
             back.decoder.keyframes_only = False
