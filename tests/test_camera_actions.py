@@ -91,9 +91,10 @@ def test_details_overlay_shows_stream_figures(qtbot, make_console, demo_site):
     assert info.codec == "h264" and info.width == 1280 and info.decode_path == "CPU"
     # the overlay box sits in the tile's top-right corner: dark box with light text over the sky
     img = d11.grab().toImage()
-    corner = [img.pixelColor(x, y) for y in range(20, 160, 4) for x in range(d11.width() - 300, d11.width() - 20, 4)]
-    assert sum(c.lightness() > 200 for c in corner) > 20
-    assert sum(c.lightness() < 40 for c in corner) > 200
+    # every second pixel: a sparser grid can fall between the text's thin strokes (19 hits on a bad day)
+    corner = [img.pixelColor(x, y) for y in range(20, 160, 2) for x in range(d11.width() - 300, d11.width() - 20, 2)]
+    assert sum(c.lightness() > 200 for c in corner) > 80
+    assert sum(c.lightness() < 40 for c in corner) > 800
 
 
 def test_tour_advances_and_can_be_paused_from_the_keyboard(qtbot, make_console, demo_site):

@@ -129,13 +129,6 @@ def fit(src_w: int, src_h: int, box_w: int, box_h: int) -> tuple[int, int]:
     return max(16, int(src_w * scale) & ~15), max(2, int(src_h * scale) & ~1)
 
 
-# Light decoding: H.264's and HEVC's in-loop deblocking filter is a sizeable part of their decode (the
-# console's decoder side costs 15-17% less without it, bench/decode_only.py --light). A tile that shows a
-# stream at half its size or less cannot show what the filter smooths (benchmark clips, at the tile's size:
-# 38-44 dB PSNR against the full decode; 36-41 dB for a 360p stream at half size), so such a stream is
-# decoded without it. Back to the full decode above LIGHT_UNTIL (hysteresis) or when a tile asks for detail
-# (full-screen, zoomed). Either switch waits for the next key frame, the only point where a fresh decoder
-# starts clean.
 # Decoding that falls this far behind the stream (a machine too busy for all its streams) stops decoding
 # and skips to the next key frame, the first point it can start again from, at the live edge: the tile
 # freezes for at most a GOP instead of drifting seconds behind live, further every minute.
@@ -144,6 +137,13 @@ CATCH_UP_AFTER_S = 1.0
 # re-syncing its time stamps), not a backlog, which grows a few milliseconds a packet: the reference moves.
 CLOCK_JUMP_S = 0.5
 
+# Light decoding: H.264's and HEVC's in-loop deblocking filter is a sizeable part of their decode (the
+# console's decoder side costs 15-17% less without it, bench/decode_only.py --light). A tile that shows a
+# stream at half its size or less cannot show what the filter smooths (benchmark clips, at the tile's size:
+# 38-44 dB PSNR against the full decode; 36-41 dB for a 360p stream at half size), so such a stream is
+# decoded without it. Back to the full decode above LIGHT_UNTIL (hysteresis) or when a tile asks for detail
+# (full-screen, zoomed). Either switch waits for the next key frame, the only point where a fresh decoder
+# starts clean.
 LIGHT_AT = 0.5
 LIGHT_UNTIL = 0.6
 LIGHT_CODECS = {"h264", "hevc"}
