@@ -280,9 +280,8 @@ def _caption(p: QPainter, r: QRectF, title: str, right: str = "", color: QColor 
              bottom: bool = False) -> float:
     """A title strip at the top (or bottom) of a tile; returns its height. Drawn once into a picture
     and blitted afterwards: laying text out again for every video frame cost more than the frame."""
-    u = _unit_px(r)
-    h = u * 1.7
-    strip = QRectF(r.left(), r.bottom() - h if bottom else r.top(), r.width(), h)
+    strip, u = _caption_strip(r, bottom)
+    h = strip.height()
     t = p.transform()
     dev = p.device()
     dpr = dev.devicePixelRatioF() if dev is not None else 1.0
@@ -297,6 +296,13 @@ def _caption(p: QPainter, r: QRectF, title: str, right: str = "", color: QColor 
     p.drawImage(QPointF(round(box.x() * dpr) / dpr, round(box.y() * dpr) / dpr), image)
     p.restore()
     return h
+
+
+def _caption_strip(r: QRectF, bottom: bool) -> tuple[QRectF, float]:
+    """Where a tile's caption goes (its top or bottom), and the tile's text unit."""
+    u = _unit_px(r)
+    h = u * 1.7
+    return QRectF(r.left(), r.bottom() - h if bottom else r.top(), r.width(), h), u
 
 
 def _caption_picture(title: str, right: str, color: QColor, w_px: int, h_px: int, width: float, h: float,
@@ -426,9 +432,8 @@ def _live_plan(r: QRectF, iw: int, ih: int, title: str, right: str) -> _LivePlan
     target = _one_to_one(r, iw, ih)
     plan = None
     if target is not None:
-        u = _unit_px(r)
-        h = u * 1.7
-        strip = QRectF(r.left(), r.bottom() - h, r.width(), h)
+        strip, u = _caption_strip(r, bottom=True)
+        h = strip.height()
         caption = _caption_picture(title, right, TEXT, max(1, round(strip.width())), max(1, round(h)),
                                    strip.width(), h, u, 1.0)
         plan = _LivePlan(target, not target.contains(r), caption, QPointF(round(strip.x()), round(strip.y())))
