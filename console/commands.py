@@ -69,6 +69,15 @@ class ResumeTour(Command):
     tile: int = Field(ge=1)
 
 
+class KeepFullRate(Command):
+    """Keep a camera tile at its full frame rate (``on``) even when the machine is too busy for every
+    stream, or let it be reduced again like the others."""
+
+    name: ClassVar[str] = "keep_full_rate"
+    tile: int = Field(ge=1)
+    on: bool = True
+
+
 class ShowKpi(Command):
     """Re-scope or re-shape the KPI tile ``tile``: drill to a unit, switch view or time range.
     Fields left empty keep what the tile shows."""
@@ -261,7 +270,7 @@ ALERT_COMMANDS: tuple[type[Command], ...] = (AckAlert, AssignAlert, ResolveAlert
                                              NoteAlert, AddSilence, LiftSilence)
 
 WALL_COMMANDS: tuple[type[Command], ...] = (AssignSource, ShowKpi, ShowDocument, ClearTile, SwapTiles, ApplyLayout, RecallPreset, SavePreset,
-                                            DeletePreset, PauseTour, ResumeTour)
+                                            DeletePreset, PauseTour, ResumeTour, KeepFullRate)
 BRIEFING_COMMANDS: tuple[type[Command], ...] = (SetPresentation, UnmaskTile, MaskTile, BlankWall, StartBriefing,
                                                 NextScene, PreviousScene, GotoScene, PauseBriefing, ResumeBriefing,
                                                 EndBriefing, NewBriefing, AddScene, EditScene, MoveScene, DeleteScene)

@@ -20,6 +20,7 @@ from console.commands import (
     Command,
     CommandError,
     DeletePreset,
+    KeepFullRate,
     PauseTour,
     RecallPreset,
     ResumeTour,
@@ -89,6 +90,7 @@ class Store:
         self.doc_pages: dict[str, int] = {}  # document source id -> its page count, once opened (runtime)
         self.health: dict[str, ConnectorHealthChanged] = {}
         self.active_preset = ""  # the preset last recalled or saved, for the operator's chooser
+        self.alarm_tiles: frozenset[int] = frozenset()  # tile indexes showing an alarm's camera now (the alert desk's)
         self._handlers: dict[type[Command], Handler] = {}
         self.live_version = 0  # bumps on every value, so views know when to repaint
         self.kpi_book: KpiBook | None = None  # KPI series per indicator and unit (set by the KPI service)
@@ -242,6 +244,17 @@ class Store:
                 raise CommandError(f"tile {cmd.tile} shows no camera tour")
             self.bus.publish(TourPauseRequested(index, isinstance(cmd, PauseTour)))
             return None
+        if isinstance(cmd, KeepFullRate):
+            index = self._tile(cmd.tile)
+            sid = self.state.tiles[index] or ""
+            src = self.sources.get(base_source_id(sid))
+            if cmd.on and not sid.startswith(TOUR_PREFIX) and (src is None or src.kind != SourceKind.CAMERA):
+                raise CommandError(f"tile {cmd.tile} shows no camera")
+            kept = set(self.state.full_rate)
+            if (index in kept) == cmd.on:
+                return None  # already so
+            kept = kept | {index} if cmd.on else kept - {index}
+            return self.state.with_(full_rate=tuple(sorted(kept)))
         if isinstance(cmd, DeletePreset):
             existing = self.presets.get(cmd.preset)
             if existing is None:

@@ -370,6 +370,7 @@ def test_a_critical_alert_puts_its_camera_on_the_alarm_tile_until_acknowledged(d
     assert d.store.state.tiles == before  # only critical alerts go to the wall
     a = d.raise_("robbery", Severity.CRITICAL, "security", cameras=("unknown-cam", "cams/c1"))
     assert d.store.state.tiles == ("cams/c1", "cams/c2", None, None)
+    assert d.store.alarm_tiles == {0}  # the wall keeps the alarm's camera at full frame rate however busy
     rows = d.audit(actor="alarm")
     assert [(r.command, r.origin, r.args, r.result) for r in rows] == [
         ("assign_source", "alarm-to-wall", {"tile": 1, "source": "cams/c1"}, "applied")]
@@ -381,6 +382,7 @@ def test_a_critical_alert_puts_its_camera_on_the_alarm_tile_until_acknowledged(d
     assert d.tile(1) == "cams/c1"  # until the writer has stored the ack
     d.settle()
     assert d.store.state.tiles == before
+    assert d.store.alarm_tiles == set()
     rows = d.audit(actor="alarm")
     assert [(r.command, r.args) for r in rows] == [
         ("assign_source", {"tile": 1, "source": "cams/c1"}), ("assign_source", {"tile": 1, "source": "cams/c0"})]

@@ -134,3 +134,58 @@ def test_a_camera_assigned_by_command_plays_on_the_wall(qtbot, make_console, dem
 
     qtbot.waitUntil(lambda: len(showing()) == 2 and all(live(v, 3) for v in showing()), timeout=WAIT_MS)
     assert {name for name, v in console.wall.windows.items() if v in showing()} == {"D22", "D23"}
+
+
+def overlay_bottom(view) -> int:
+    """The lowest row of white text in the top-right quarter of the view, where the details overlay writes its
+    lines (the demo's street has yellow windows, grey walls and a grey road there, no white)."""
+    img = view.grab().toImage()
+    for y in range(view.height() // 2, 0, -1):
+        white = sum(1 for x in range(view.width() // 2, view.width() - 10, 2)
+                    if (c := img.pixelColor(x, y)).lightness() > 215 and c.hslSaturation() < 60)
+        if white >= 3:
+            return y
+    return 0
+
+
+def test_keep_full_rate_from_the_tile_menu_makes_the_cameras_stream_a_priority(qtbot, make_console, demo_site):
+    """The operator's right-click menu on a camera tile: *Keep at full frame rate when the machine is busy*. The
+    stream of that tile, in every view that shows it, becomes one the load governor never sheds; the details
+    overlay says so (one line more); unticking gives it back; the alarm tile's camera is a priority the same way."""
+    console = make_console(demo_site)
+    d11 = console.wall.windows["D11"]
+    qtbot.waitUntil(lambda: live(d11, 0), timeout=WAIT_MS)  # tile 1: CAM-01 on the whole of D11
+
+    def keep_action():
+        menu = console.operator.tile_menu(1)
+        assert menu is not None
+        return next(a for a in menu.actions() if a.isCheckable())
+
+    def priority() -> bool:
+        feed = d11.feeds.get(0)
+        return bool(feed and feed.priority and feed.current and feed.current._entry.priority)
+
+    assert not keep_action().isChecked() and not priority()
+    qtbot.keyClick(console.operator, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)  # the details overlay
+    qtbot.wait(200)
+    before = overlay_bottom(d11)
+    keep_action().trigger()
+    assert console.store.state.full_rate == (0,)
+    qtbot.waitUntil(priority, timeout=3000)
+    assert keep_action().isChecked()
+    qtbot.wait(200)
+    after = overlay_bottom(d11)
+    # The overlay's text goes one line lower (its lines are ~80 px apart here): "kept at full rate when busy".
+    assert 300 < before < after - 50, (before, after)
+    console.db.flush()
+    row = console.db.audit_rows()[-1]
+    assert (row.command, row.args) == ("keep_full_rate", {"tile": 1, "on": True})
+
+    keep_action().trigger()
+    assert console.store.state.full_rate == ()
+    qtbot.waitUntil(lambda: not priority(), timeout=3000)
+    # An alarm on the tile (the alert desk marks it): a priority again while the alarm lasts.
+    console.store.alarm_tiles = frozenset({0})
+    qtbot.waitUntil(priority, timeout=3000)
+    console.store.alarm_tiles = frozenset()
+    qtbot.waitUntil(lambda: not priority(), timeout=3000)

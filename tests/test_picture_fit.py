@@ -98,6 +98,7 @@ class _Feed:
         self.picture = picture
         self.info = StreamInfo(state=state, codec="h264", width=1280, height=720, fps=25.0)
         self.role = "main"
+        self.priority = False
 
     def frame(self) -> Frame:
         return Frame(1, self.picture, 0.0)

@@ -16,6 +16,7 @@ from console.commands import (
     ClearTile,
     CommandError,
     DeletePreset,
+    KeepFullRate,
     RecallPreset,
     SavePreset,
     SwapTiles,
@@ -154,6 +155,30 @@ def test_refusals_leave_the_state_alone(world, command, words):
     assert row.args == command.args()
 
 
+def test_keep_full_rate_marks_camera_tiles_only_and_follows_the_layout(world):
+    world.do(AssignSource(tile=1, source=CAM1))
+    world.do(AssignSource(tile=2, source=KPI))
+    world.do(AssignSource(tile=4, source=CAM2))
+    assert world.do(KeepFullRate(tile=4)).ok
+    assert world.store.state.full_rate == (3,)
+    refused = world.do(KeepFullRate(tile=2))
+    assert not refused.ok and refused.error == "tile 2 shows no camera"
+    assert world.do(KeepFullRate(tile=1)).ok
+    version = world.store.state.version
+    assert world.do(KeepFullRate(tile=1)).ok and world.store.state.version == version  # already kept: no change
+    assert world.store.state.to_dict()["full_rate"] == [1, 4]
+    # It belongs to the tile: another camera there keeps it; a layout without the tile drops it.
+    assert world.do(AssignSource(tile=4, source=CAM1)).ok and world.store.state.full_rate == (0, 3)
+    assert world.do(ApplyLayout(layout="1x1")).ok and world.store.state.full_rate == (0,)
+    assert world.do(KeepFullRate(tile=1, on=False)).ok and world.store.state.full_rate == ()
+    rows = [(r.command, r.args, r.result) for r in world.audit() if r.command == "keep_full_rate"]
+    assert rows == [("keep_full_rate", {"tile": 4, "on": True}, "applied"),
+                    ("keep_full_rate", {"tile": 2, "on": True}, "refused: tile 2 shows no camera"),
+                    ("keep_full_rate", {"tile": 1, "on": True}, "applied"),
+                    ("keep_full_rate", {"tile": 1, "on": True}, "applied"),
+                    ("keep_full_rate", {"tile": 1, "on": False}, "applied")]
+
+
 def test_every_command_is_audited(world):
     world.do(AssignSource(tile=1, source=CAM1), "alice", "ui")
     world.do(AssignSource(tile=7, source=CAM1), "bob", "api")
@@ -230,7 +255,7 @@ def test_parse_command_builds_every_command():
                              "add_silence", "lift_silence", "show_document", "presentation", "unmask_tile",
                              "mask_tile", "blank_wall", "start_briefing", "next_scene", "previous_scene",
                              "goto_scene", "pause_briefing", "resume_briefing", "end_briefing", "new_briefing",
-                             "add_scene", "edit_scene", "move_scene", "delete_scene"}
+                             "add_scene", "edit_scene", "move_scene", "delete_scene", "keep_full_rate"}
 
 
 @pytest.mark.parametrize(("name", "args", "words"), [

@@ -20,11 +20,13 @@ MAIN_ABOVE = 480
 
 
 class CameraFeed:
-    def __init__(self, hub: MediaHub, source: Source, size: tuple[int, int], force_main: bool = False) -> None:
+    def __init__(self, hub: MediaHub, source: Source, size: tuple[int, int], force_main: bool = False,
+                 priority: bool = False) -> None:
         self.hub = hub
         self.source = source
         self.size = size
         self.force_main = force_main
+        self.priority = priority  # keeps every frame when the machine is busy (the alarm tile, a pinned tile)
         self.current: StreamHandle | None = None
         self.previous: StreamHandle | None = None  # kept until ``current`` has a frame
         self._open(self._choose(size, force_main, None))
@@ -52,22 +54,25 @@ class CameraFeed:
     def _open(self, spec: StreamSpec | None) -> None:
         if spec is None:
             return
-        self.current = self.hub.acquire(spec, self.size, self.force_main)
+        self.current = self.hub.acquire(spec, self.size, self.force_main, self.priority)
 
-    def update(self, size: tuple[int, int], force_main: bool = False) -> None:
-        """The tile's on-screen size changed (layout, window, zoom)."""
+    def update(self, size: tuple[int, int], force_main: bool = False, priority: bool | None = None) -> None:
+        """The tile's on-screen size changed (layout, window, zoom), or its priority (None: unchanged)."""
         self.size = size
         self.force_main = force_main
+        if priority is not None:
+            self.priority = priority
         spec = self._choose(size, force_main, self.role or None)
         if self.current is not None and spec == self.current.spec:
-            self.current.resize(size, force_main)
+            self.current.resize(size, force_main, self.priority)
             return
         if self.previous is not None:
             self.previous.release()
         self.previous = self.current
         self._open(spec)
 
-    def switch(self, source: Source, size: tuple[int, int], force_main: bool = False) -> None:
+    def switch(self, source: Source, size: tuple[int, int], force_main: bool = False,
+               priority: bool | None = None) -> None:
         """Show another camera; the current picture stays until the new one delivers."""
         if self.previous is not None:
             self.previous.release()
@@ -75,6 +80,8 @@ class CameraFeed:
         self.source = source
         self.size = size
         self.force_main = force_main
+        if priority is not None:
+            self.priority = priority
         self.current = None
         self._open(self._choose(size, force_main, None))
 

@@ -502,7 +502,7 @@ def _paint_camera(p: QPainter, r: QRectF, index: int, source: Source, ctx: TileC
         failed = info is not None and info.state == StreamState.FAILED
         _paint_message(p, r, title, detail, STATUS["critical"] if failed else STATUS["warning"])
     if ctx.overlay and info is not None:
-        _paint_overlay(p, r, source, info, feed.role if feed else "", now)
+        _paint_overlay(p, r, source, info, feed.role if feed else "", now, bool(feed and feed.priority))
     _caption(p, r, source.name, _caption_right(badge, info, ctx.zoom.get(index)), bottom=True)
 
 
@@ -538,7 +538,8 @@ def _paint_masked(p: QPainter, r: QRectF, frame: Frame | None, source: Source) -
     _caption(p, r, source.name, "", bottom=True)
 
 
-def _paint_overlay(p: QPainter, r: QRectF, source: Source, info: StreamInfo, role: str, now: float) -> None:
+def _paint_overlay(p: QPainter, r: QRectF, source: Source, info: StreamInfo, role: str, now: float,
+                   priority: bool = False) -> None:
     u = _unit_px(r)
     lines = [
         source.name,
@@ -551,6 +552,9 @@ def _paint_overlay(p: QPainter, r: QRectF, source: Source, info: StreamInfo, rol
         + (" · " + QCoreApplication.translate("TilePainter", "skipped ahead to live %1×").replace("%1", str(info.catch_ups))
            if info.catch_ups else ""),
     ]
+    if priority:
+        # The alarm tile or one the operator pinned: never moved to key frames only (hub.LoadGovernor).
+        lines.append(QCoreApplication.translate("TilePainter", "kept at full rate when busy"))
     p.setFont(_font(u * 0.75))
     fm = QFontMetricsF(p.font())
     w = max(fm.horizontalAdvance(line) for line in lines) + u

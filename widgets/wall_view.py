@@ -221,10 +221,13 @@ class WallView(QWidget):
         src = self.store.sources.get(sid) if sid else None
         return src if src is not None and src.kind == SourceKind.CAMERA else None
 
-    def _wanted(self) -> dict[int, tuple[Source, tuple[int, int], bool]]:
-        """Camera tiles visible in this view: source, on-screen size in device pixels, main forced."""
+    def _wanted(self) -> dict[int, tuple[Source, tuple[int, int], bool, bool]]:
+        """Camera tiles visible in this view: source, on-screen size in device pixels, main forced, and
+        priority (the alarm tile's camera and the tiles kept at full rate keep every frame when the machine
+        is too busy for all its streams)."""
         if not self.isVisible() or self.isMinimized():
             return {}
+        priority = set(self.store.state.full_rate) | self.store.alarm_tiles
         clip = QRectF(self.region.x, self.region.y, self.region.w, self.region.h)
         scale = self._scale() * self.devicePixelRatioF()
         wanted = {}
@@ -239,7 +242,7 @@ class WallView(QWidget):
             # Full-screen and zoomed tiles show detail: they always take the main stream.
             main = self.maximized == i or self.zoom.get(i, (1.0, 0.5, 0.5))[0] > 1.0
             # The picture fills the tile: ask for exactly its pixels.
-            wanted[i] = (src, (int(rect.width() * scale), int(rect.height() * scale)), main)
+            wanted[i] = (src, (int(rect.width() * scale), int(rect.height() * scale)), main, i in priority)
         return wanted
 
     def _sync_feeds(self) -> None:
@@ -249,21 +252,21 @@ class WallView(QWidget):
                 self.feeds.pop(i).release()
                 self._seen_frames.pop(i, None)
             elif wanted[i][0] != self.feeds[i].source:
-                src, size, main = wanted[i]
+                src, size, main, first = wanted[i]
                 if src.main is None and src.sub is None:
                     self.feeds.pop(i).release()
                 else:
                     # Another camera on the same tile (a tour moving on, an alarm): the old picture
                     # stays until the new camera's first frame, as in a main/sub switch.
-                    self.feeds[i].switch(src, size, main)
-        for i, (src, size, zoomed) in wanted.items():
+                    self.feeds[i].switch(src, size, main, first)
+        for i, (src, size, zoomed, first) in wanted.items():
             feed = self.feeds.get(i)
             if feed is None:
                 if src.main is None and src.sub is None:
                     continue  # not playable yet (the demo may still be making its clips)
-                self.feeds[i] = CameraFeed(self.media, src, size, zoomed)
-            elif feed.size != size or feed.force_main != zoomed:
-                feed.update(size, zoomed)
+                self.feeds[i] = CameraFeed(self.media, src, size, zoomed, first)
+            elif feed.size != size or feed.force_main != zoomed or feed.priority != first:
+                feed.update(size, zoomed, first)
 
     def held_sources(self) -> set[str]:
         return {feed.source.id for feed in self.feeds.values()}
@@ -310,7 +313,7 @@ class WallView(QWidget):
         tours = tuple((pos.camera if (pos := self.tour_position(i)) else None)
                       for i, sid in enumerate(tiles) if sid and sid.startswith(TOUR_PREFIX))
         plan_key = (self._seen_version, self._seen_live, self.width(), self.height(), self.maximized,
-                    tuple(sorted(self.zoom)), tours, self.isVisible(), self.isMinimized())
+                    tuple(sorted(self.zoom)), tours, self.isVisible(), self.isMinimized(), self.store.alarm_tiles)
         if plan_key != self._plan_key:
             self._plan_key = plan_key
             self._frame_rects = {}

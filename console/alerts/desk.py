@@ -177,10 +177,12 @@ class AlertDesk:
         previous = self.alarm.previous if self.alarm is not None else self.store.state.tiles[index]
         if self.store.execute(AssignSource(tile=self.alarm_tile, source=camera), "alarm", "alarm-to-wall").ok:
             self.alarm = AlarmTile(alert.id, camera, previous, now)
+            self.store.alarm_tiles = frozenset({index})  # its camera keeps every frame however busy the machine
 
     def _restore(self, index: int) -> None:
         assert self.alarm is not None and self.alarm_tile is not None
         alarm, self.alarm = self.alarm, None
+        self.store.alarm_tiles = frozenset()
         if self.store.state.tiles[index] != alarm.camera:
             return  # an operator put something else there meanwhile: leave it
         if alarm.previous is None:

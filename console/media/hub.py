@@ -9,7 +9,8 @@ Load governor: a decoder that falls behind live skips ahead to its next key fram
 that happens the machine has more streams than it can decode, so rather than let every tile stutter,
 the hub moves the stream of the smallest tile to key frames only (one picture a GOP, almost free): the
 others keep their full rate. One more after each further skip, no faster than SHED_EVERY_S; never a
-full-screen or zoomed tile's stream. After CALM_S with no skip, the largest shed stream gets every frame
+full-screen or zoomed tile's stream, and never a priority stream's: the alarm tile's camera and the tiles an
+operator asked to keep at full rate (their streams are given back first if shed before). After CALM_S with no skip, the largest shed stream gets every frame
 back; if that brings skips back, the calm asked for next time doubles (up to CALM_MAX_S).
 """
 
@@ -37,10 +38,15 @@ class _Entry:
     slot: FrameSlot
     sizes: dict[int, tuple[int, int]] = field(default_factory=dict)  # handle id -> wanted size
     detail: set[int] = field(default_factory=set)  # handles whose tile shows detail (full-screen, zoomed)
+    priority: set[int] = field(default_factory=set)  # handles whose tile must keep its frame rate (alarm, pinned)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def want_detail(self) -> bool:
         return bool(self.detail)
+
+    def protected(self) -> bool:
+        """Never shed: a tile shows it full-screen or zoomed, or it is a priority tile's."""
+        return bool(self.detail or self.priority)
 
     def want_size(self) -> tuple[int, int]:
         with self.lock:
@@ -70,14 +76,17 @@ class StreamHandle:
     def seq(self) -> int:
         return self._entry.slot.seq
 
-    def resize(self, size: tuple[int, int], detail: bool = False) -> None:
-        """The tile's picture size; ``detail``: the tile is full-screen or zoomed, so every pixel counts."""
-        with self._entry.lock:
-            self._entry.sizes[self.ident] = (max(2, int(size[0])), max(2, int(size[1])))
-            if detail:
-                self._entry.detail.add(self.ident)
-            else:
-                self._entry.detail.discard(self.ident)
+    def resize(self, size: tuple[int, int], detail: bool = False, priority: bool = False) -> None:
+        """The tile's picture size; ``detail``: the tile is full-screen or zoomed, so every pixel counts;
+        ``priority``: the tile keeps every frame even when the machine is too busy for all its streams."""
+        entry = self._entry
+        with entry.lock:
+            entry.sizes[self.ident] = (max(2, int(size[0])), max(2, int(size[1])))
+            for wanted, group in ((detail, entry.detail), (priority, entry.priority)):
+                if wanted:
+                    group.add(self.ident)
+                else:
+                    group.discard(self.ident)
 
     def release(self) -> None:
         if not self.released:
@@ -136,8 +145,9 @@ class LoadGovernor:
         if self._skip_at > self._shed_at + self.SHED_EVERY_S / 2 and now - self._shed_at >= self.SHED_EVERY_S:
             self._shed_at = now
             candidates = [e for e in entries if isinstance(e.decoder, StreamDecoder)  # (a USB capture cannot skip)
-                          and not e.decoder.keyframes_only and not e.want_detail()]
-            if len(candidates) > 1:  # the last stream at full rate is never shed
+                          and not e.decoder.keyframes_only and not e.protected()]
+            kept = sum(1 for e in entries if e.protected())  # at full rate whatever comes
+            if candidates and len(candidates) + kept > 1:  # the last stream at full rate is never shed
                 victim = min(candidates, key=_area)
                 victim.decoder.keyframes_only = True
                 log.warning("machine too busy for its streams: %s goes to key frames only",
@@ -148,8 +158,8 @@ class LoadGovernor:
             self._restored_at = now
             log.info("%s back to every frame", masked(back.decoder.spec.url))
         for e in entries:
-            if e.want_detail() and e.decoder.keyframes_only:
-                e.decoder.keyframes_only = False  # a full-screen or zoomed tile always gets every frame
+            if e.protected() and e.decoder.keyframes_only:
+                e.decoder.keyframes_only = False  # a full-screen, zoomed or priority tile always gets every frame
 
 
 def _area(entry: _Entry) -> int:
@@ -166,7 +176,8 @@ class MediaHub:
         self._stopping: list[StreamReader] = []
         self.governor = LoadGovernor(self._entries)
 
-    def acquire(self, spec: StreamSpec, size: tuple[int, int] = DEFAULT_SIZE, detail: bool = False) -> StreamHandle:
+    def acquire(self, spec: StreamSpec, size: tuple[int, int] = DEFAULT_SIZE, detail: bool = False,
+                priority: bool = False) -> StreamHandle:
         entry = self._entries.get(spec.key)
         if entry is None:
             slot = FrameSlot()
@@ -179,7 +190,7 @@ class MediaHub:
             entry.decoder.start()
             self.governor.start()
         handle = StreamHandle(self, spec, entry, next(self._ids))
-        handle.resize(size, detail)
+        handle.resize(size, detail, priority)
         return handle
 
     def _release(self, handle: StreamHandle) -> None:
@@ -189,6 +200,7 @@ class MediaHub:
         with entry.lock:
             entry.sizes.pop(handle.ident, None)
             entry.detail.discard(handle.ident)
+            entry.priority.discard(handle.ident)
             last = not entry.sizes
         if last:
             del self._entries[handle.spec.key]

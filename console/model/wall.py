@@ -25,6 +25,9 @@ class WallState:
     as_of: float | None = None  # KPI tiles show values as they were at this time
     caption: str = ""  # the title strip's text in presentation mode (a meeting's or scene's title)
     unmasked: tuple[int, ...] = ()  # tile indexes whose sensitive camera the operator unmasked
+    # Camera tiles the operator asked to keep at full frame rate when the machine is too busy for every
+    # stream (they belong to the tile: a tour moving on or another camera put there keeps it).
+    full_rate: tuple[int, ...] = ()
 
     @property
     def presenting(self) -> bool:
@@ -35,7 +38,8 @@ class WallState:
         kept = list(self.tiles[: layout.tile_count])
         kept += [None] * (layout.tile_count - len(kept))
         return replace(self, version=self.version + 1, layout=layout, tiles=tuple(kept),
-                       unmasked=tuple(i for i in self.unmasked if i < layout.tile_count))
+                       unmasked=tuple(i for i in self.unmasked if i < layout.tile_count),
+                       full_rate=tuple(i for i in self.full_rate if i < layout.tile_count))
 
     def with_tile(self, index: int, source_id: str | None) -> WallState:
         tiles = list(self.tiles)
@@ -49,7 +53,8 @@ class WallState:
         padded = (list(tiles) + [None] * layout.tile_count)[: layout.tile_count]
         unmasked = tuple(i for i in self.unmasked if i < layout.tile_count and i < len(self.tiles)
                          and base_source_id(self.tiles[i] or "") == base_source_id(padded[i] or ""))
-        return replace(self, version=self.version + 1, layout=layout, tiles=tuple(padded), unmasked=unmasked)
+        return replace(self, version=self.version + 1, layout=layout, tiles=tuple(padded), unmasked=unmasked,
+                       full_rate=tuple(i for i in self.full_rate if i < layout.tile_count))
 
     def with_(self, **changes: Any) -> WallState:
         return replace(self, version=self.version + 1, **changes)
@@ -57,7 +62,7 @@ class WallState:
     def to_dict(self) -> dict[str, Any]:
         return {"version": self.version, "layout": self.layout.name, "tiles": list(self.tiles),
                 "mode": self.mode, "blank": self.blank, "as_of": self.as_of, "caption": self.caption,
-                "unmasked": [i + 1 for i in self.unmasked]}
+                "unmasked": [i + 1 for i in self.unmasked], "full_rate": [i + 1 for i in self.full_rate]}
 
 
 @dataclass(frozen=True)

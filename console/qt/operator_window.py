@@ -35,6 +35,7 @@ from console.commands import (
     CloseAlert,
     Command,
     DeletePreset,
+    KeepFullRate,
     MaskTile,
     NoteAlert,
     PauseTour,
@@ -54,7 +55,7 @@ from console.model.alerts import Alert
 from console.model.geometry import WallGeometry
 from console.model.kpi import RANGES, KpiRef, KpiRefError, base_source_id, is_kpi_ref
 from console.model.sources import AdminUnit, Source, SourceKind
-from console.model.tours import TourPosition
+from console.model.tours import TOUR_PREFIX, TourPosition
 from console.store import CommandResult, Store
 from layouts.grid import BUILTIN_LAYOUTS
 from widgets.alert_queue import AlertQueueView
@@ -415,16 +416,8 @@ class OperatorWindow(QMainWindow):
         """The right-click menu of a tile in the miniature (None when the tile has nothing to offer)."""
         ref_text = self.store.state.tiles[tile - 1] if 0 < tile <= len(self.store.state.tiles) else None
         source = self.store.sources.get(base_source_id(ref_text)) if ref_text else None
-        if source is not None and source.kind == SourceKind.CAMERA and "sensitive" in source.tags \
-                and self.store.state.presenting:
-            menu = QMenu(self)
-            if tile - 1 in self.store.state.unmasked:
-                menu.addAction(self.tr("Mask this camera again")).triggered.connect(
-                    lambda _c=False: self.run(MaskTile(tile=tile)))
-            else:
-                menu.addAction(self.tr("Lift the mask on this tile (logged)")).triggered.connect(
-                    lambda _c=False: self.run(UnmaskTile(tile=tile)))
-            return menu
+        if (source is not None and source.kind == SourceKind.CAMERA) or (ref_text or "").startswith(TOUR_PREFIX):
+            return self.camera_menu(tile, source)
         if source is not None and source.kind == SourceKind.DOCUMENT and source.file:
             return self.document_menu(tile)
         units = self.store.kpi_units
@@ -472,6 +465,28 @@ class OperatorWindow(QMainWindow):
         if src is None or src.kind != SourceKind.DOCUMENT:
             return None
         return self.run(ShowDocument(tile=tile, step=step))
+
+    def camera_menu(self, tile: int, source: Source | None) -> QMenu:
+        """A camera or tour tile: keep it at full frame rate when the machine is busy, a snapshot, and in a
+        meeting the sensitive camera's mask."""
+        menu = QMenu(self)
+        state = self.store.state
+        if source is not None and "sensitive" in source.tags and state.presenting:
+            if tile - 1 in state.unmasked:
+                menu.addAction(self.tr("Mask this camera again")).triggered.connect(
+                    lambda _c=False: self.run(MaskTile(tile=tile)))
+            else:
+                menu.addAction(self.tr("Lift the mask on this tile (logged)")).triggered.connect(
+                    lambda _c=False: self.run(UnmaskTile(tile=tile)))
+            menu.addSeparator()
+        keep = menu.addAction(self.tr("Keep at full frame rate when the machine is busy"))
+        keep.setCheckable(True)
+        keep.setChecked(tile - 1 in state.full_rate)
+        keep.setToolTip(self.tr("When the computer cannot decode every camera at full rate, the console shows "
+                                "small tiles at one picture every two seconds; this tile keeps every frame."))
+        keep.triggered.connect(lambda on: self.run(KeepFullRate(tile=tile, on=bool(on))))
+        menu.addAction(self.tr("Snapshot (PNG)")).triggered.connect(lambda _c=False: self.snapshot_selected())
+        return menu
 
     def document_menu(self, tile: int) -> QMenu:
         menu = QMenu(self)

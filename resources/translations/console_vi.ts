@@ -960,6 +960,18 @@
         <translation>Xuất dữ liệu (CSV)…</translation>
     </message>
     <message>
+        <source>Keep at full frame rate when the machine is busy</source>
+        <translation>Giữ đủ khung hình khi máy bận</translation>
+    </message>
+    <message>
+        <source>When the computer cannot decode every camera at full rate, the console shows small tiles at one picture every two seconds; this tile keeps every frame.</source>
+        <translation>Khi máy tính không giải mã kịp mọi camera ở đủ khung hình, bảng điều khiển cho các ô nhỏ hiện một hình mỗi hai giây; ô này vẫn giữ đủ mọi khung hình.</translation>
+    </message>
+    <message>
+        <source>Snapshot (PNG)</source>
+        <translation>Chụp hình (PNG)</translation>
+    </message>
+    <message>
         <source>Next page (PgDn)</source>
         <translation>Trang sau (PgDn)</translation>
     </message>
@@ -1384,6 +1396,10 @@
     <message>
         <source>skipped ahead to live %1×</source>
         <translation>đã nhảy về trực tiếp %1 lần</translation>
+    </message>
+    <message>
+        <source>kept at full rate when busy</source>
+        <translation>giữ đủ khung hình khi máy bận</translation>
     </message>
     <message>
         <source>Tour starting…</source>

@@ -83,6 +83,13 @@ VI: dict[str, str] = {
     "light decode": "giải mã nhẹ",
     "skipped ahead to live %1×": "đã nhảy về trực tiếp %1 lần",
     "reduced rate: machine busy": "giảm khung hình: máy bận",
+    "kept at full rate when busy": "giữ đủ khung hình khi máy bận",
+    "Keep at full frame rate when the machine is busy": "Giữ đủ khung hình khi máy bận",
+    "When the computer cannot decode every camera at full rate, the console shows small tiles at one picture "
+    "every two seconds; this tile keeps every frame.":
+        "Khi máy tính không giải mã kịp mọi camera ở đủ khung hình, bảng điều khiển cho các ô nhỏ hiện một hình "
+        "mỗi hai giây; ô này vẫn giữ đủ mọi khung hình.",
+    "Snapshot (PNG)": "Chụp hình (PNG)",
     "Details": "Thông số",
     "Save the selected camera tile's picture as PNG (Ctrl+Shift+S)": "Lưu hình của ô camera đang chọn thành PNG (Ctrl+Shift+S)",
     "Show camera details on the tiles: fps, codec, delay (Ctrl+I)": "Hiện thông số camera trên ô: fps, chuẩn nén, độ trễ (Ctrl+I)",
