@@ -485,3 +485,15 @@ def test_a_priority_tile_keeps_every_frame_on_an_overloaded_machine_however_smal
             assert (shed.seq - seq) / 2 >= 15
         finally:
             hub.stop()
+
+
+def test_decoder_threads_give_way_to_the_gui_thread(server: RtspServer, hub: MediaHub) -> None:
+    """On a machine short of CPU the thread that paints the wall and answers the operator comes first: decoder
+    threads run at a lower priority (a higher nice value) than the thread that started them."""
+    handle = hub.acquire(spec(server.url("/h264")), (320, 180))
+    live_picture(handle)
+    decoder = next(t for t in decode_threads() if server.url("/h264") in t.name)
+    assert decoder.native_id is not None
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert os.getpriority(os.PRIO_PROCESS, decoder.native_id) == min(19, mine + 5)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine  # the caller's own is untouched
