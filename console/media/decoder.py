@@ -137,6 +137,42 @@ CATCH_UP_AFTER_S = 1.0
 # re-syncing its time stamps), not a backlog, which grows a few milliseconds a packet: the reference moves.
 CLOCK_JUMP_S = 0.5
 
+# A camera's clock runs a little slow or fast against the console's (crystals: 20-100 parts per million), so
+# lateness measured against the stream's time stamps creeps by up to ~0.1 ms a second: a second after a few
+# hours of streaming. The reference (the least late packet) is let rise by DRIFT_PER_S, ten times that, so a
+# console that runs for weeks never takes drift for a backlog; a decoder that cannot keep up falls behind by
+# tens of milliseconds a second and is still caught within seconds.
+DRIFT_PER_S = 0.001
+
+
+class Lateness:
+    """How far behind the live edge a stream is read or decoded: seconds behind the least late sample so far,
+    from (wall clock, stream clock) pairs. A step of more than ``jump_s`` between two samples is the stream's
+    clock jumping and moves the reference (None: no such steps expected, as between the pictures before and
+    after a skip to live); a camera's clock drifting slowly against ours is let go by DRIFT_PER_S."""
+
+    __slots__ = ("_first", "_jump_s", "_least", "_prev", "_prev_at")
+
+    def __init__(self, jump_s: float | None = CLOCK_JUMP_S) -> None:
+        self._first: tuple[float, float] | None = None  # (wall clock, stream clock) of the first sample
+        self._jump_s = math.inf if jump_s is None else jump_s
+        self._least = math.inf  # the least lateness seen (relative to the first sample), drifting up slowly
+        self._prev = -math.inf
+        self._prev_at = 0.0
+
+    def behind(self, now: float, stream_t: float) -> float:
+        if self._first is None:
+            self._first = (now, stream_t)
+        late = (now - self._first[0]) - (stream_t - self._first[1])
+        if self._prev != -math.inf:
+            if abs(late - self._prev) > self._jump_s:
+                self._least += late - self._prev
+            self._least += DRIFT_PER_S * max(0.0, now - self._prev_at)
+        self._prev, self._prev_at = late, now
+        self._least = min(self._least, late)
+        return late - self._least
+
+
 # Light decoding: H.264's and HEVC's in-loop deblocking filter is a sizeable part of their decode (the
 # console's decoder side costs 15-17% less without it, bench/decode_only.py --light). A tile that shows a
 # stream at half its size or less cannot show what the filter smooths (benchmark clips, at the tile's size:
@@ -366,16 +402,14 @@ class StreamDecoder(StreamReader):
         times: deque[float] = deque(maxlen=64)
         sizes: deque[tuple[float, int]] = deque(maxlen=256)
         size_sum = 0  # of the packets in ``sizes``, kept as they come and go
-        base: tuple[float, float] | None = None  # (wall clock, stream clock) of the reference frame
-        min_lag = math.inf
+        base: tuple[float, float] | None = None  # (wall clock, stream clock) of a file's first frame
+        shown_late = Lateness(jump_s=None)  # decoded pictures against the stream's clock: the delay a tile shows
         frames = 0
         published_at = 0.0
         fast = Interpolation.FAST_BILINEAR
-        # How late packets are read against the stream's clock (relative to the least late one): a
-        # decoder that cannot keep up reads them ever later, out of the socket's backlog.
-        arrival: tuple[float, float] | None = None  # (wall clock, stream clock) of the first packet
-        min_late = math.inf
-        prev_late = -math.inf
+        # How late packets are read against the stream's clock: a decoder that cannot keep up reads them
+        # ever later, out of the socket's backlog.
+        read_late = Lateness()
         catching_up = False
         catch_ups = 0
         key_only = False  # decoding key frames only (follows self.keyframes_only at key frames)
@@ -391,20 +425,12 @@ class StreamDecoder(StreamReader):
                     sizes.append((time.time(), packet.size))
                     size_sum += packet.size
                 if not is_file and packet.pts is not None and time_base:
-                    now = time.time()
-                    pt = packet.pts * time_base
-                    if arrival is None:
-                        arrival = (now, pt)
-                    late = (now - arrival[0]) - (pt - arrival[1])
-                    if abs(late - prev_late) > CLOCK_JUMP_S and prev_late != -math.inf:
-                        min_late += late - prev_late
-                    prev_late = late
-                    min_late = min(min_late, late)
-                    if not catching_up and late - min_late > CATCH_UP_AFTER_S and frames:
+                    behind = read_late.behind(time.time(), packet.pts * time_base)
+                    if not catching_up and behind > CATCH_UP_AFTER_S and frames:
                         catching_up = True
                         catch_ups += 1
                         log.info("stream %s is %.1f s behind live: skipping to the next key frame",
-                                 masked(self.spec.url), late - min_late)
+                                 masked(self.spec.url), behind)
                 if catching_up:
                     if not packet.is_keyframe:
                         continue
@@ -443,19 +469,14 @@ class StreamDecoder(StreamReader):
                     self.slot.write(image)
                     frames += 1
                     times.append(now)
-                    lag = None
-                    if t is not None and not is_file:
-                        if base is None:
-                            base = (now, t)
-                        lag = (now - base[0]) - (t - base[1])
-                        min_lag = min(min_lag, lag)
+                    lag = shown_late.behind(now, t) if t is not None and not is_file else None
                     if frames > 1 and now - published_at < self.PUBLISH_EVERY_S:
                         continue  # the figures below change slowly: a tile reads them a few times a second
                     published_at = now
                     fps = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0
                     span = sizes[-1][0] - sizes[0][0] if len(sizes) > 1 else 0
                     kbps = size_sum * 8 / 1000 / span if span > 0 else 0.0
-                    delay = max(0.0, lag - min_lag) * 1000 if lag is not None else 0.0
+                    delay = lag * 1000 if lag is not None else 0.0
                     changes: dict[str, object] = dict(
                         state=StreamState.LIVE, reason=Reason.NONE, detail="", attempt=0, next_try_at=None,
                         width=frame.width, height=frame.height, fps=fps, bitrate_kbps=kbps, delay_ms=delay,
