@@ -57,7 +57,8 @@ class _StaticHandle:
     def seq(self) -> int:
         return self.slot.seq
 
-    def resize(self, size: tuple[int, int], detail: bool = False, priority: bool = False) -> None:
+    def resize(self, size: tuple[int, int], detail: bool = False, priority: bool = False,
+               masked: bool = False) -> None:
         self.size = size
 
     def release(self) -> None:
@@ -71,7 +72,8 @@ class StaticHub:
         self.handles: list[_StaticHandle] = []
         self._pictures: dict[tuple[int, int], list[np.ndarray]] = {}
 
-    def acquire(self, spec, size=(640, 360), detail: bool = False, priority: bool = False) -> _StaticHandle:
+    def acquire(self, spec, size=(640, 360), detail: bool = False, priority: bool = False,
+                masked: bool = False) -> _StaticHandle:
         handle = _StaticHandle(spec, size)
         self.handles.append(handle)
         return handle

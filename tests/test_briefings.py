@@ -230,6 +230,8 @@ def test_presentation_mode_masks_sensitive_cameras_suppresses_alarms_and_returns
     assert result.ok and console.store.state.presenting and console.operator.presentation_button.isChecked()
     masked = detail(tile_image(console, 0))
     assert masked < plain * 0.5, (masked, plain)
+    # Nobody sees it sharp now (the operator's miniature masks it too): its stream is decoded a picture a GOP.
+    qtbot.waitUntil(lambda: console.wall.feed_for(0).info.key_frames_only, timeout=5000)
 
     # A critical alert with a camera: it reaches the operator (queue, sound), not the wall.
     now = time.time()
@@ -251,6 +253,7 @@ def test_presentation_mode_masks_sensitive_cameras_suppresses_alarms_and_returns
     assert console.execute_operator(UnmaskTile(tile=1)).ok
     assert [r.args for r in audit(console, "unmask_tile")] == [{"tile": 1}]
     assert detail(tile_image(console, 0)) > masked * 1.5
+    qtbot.waitUntil(lambda: not console.wall.feed_for(0).info.key_frames_only, timeout=5000)
 
     # One key back: the wall exactly as before, live, alarms allowed again.
     assert console.operator.toggle_presentation().ok

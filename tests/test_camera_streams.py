@@ -497,3 +497,23 @@ def test_decoder_threads_give_way_to_the_gui_thread(server: RtspServer, hub: Med
     mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     assert os.getpriority(os.PRIO_PROCESS, decoder.native_id) == min(19, mine + 5)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine  # the caller's own is untouched
+
+
+def test_a_camera_shown_only_masked_is_decoded_at_key_frames_only(server: RtspServer, hub: MediaHub) -> None:
+    """A sensitive camera blurred for a meeting: while every tile shows it masked, one picture a GOP (1 s here)
+    is decoded, not 25; it stays live (not "stalled"); a tile that shows it unmasked brings every frame back."""
+    url = server.url("/h264")
+    masked = hub.acquire(spec(url), (320, 180), masked=True)
+    live_picture(masked)
+    wait_for(lambda: masked.info.key_frames_only, 3.0, "key frames only")
+    seq = masked.seq
+    time.sleep(3)
+    assert 1 <= masked.seq - seq <= 5, "one picture a second (GOP 25 at 25 fps)"
+    assert masked.info.state == StreamState.LIVE and not masked.info.reduced  # not shed: masked
+    plain = hub.acquire(spec(url), (320, 180))  # the operator lifts the mask on one tile
+    wait_for(lambda: not masked.info.key_frames_only, 3.0, "every frame back")
+    seq = plain.seq
+    time.sleep(2)
+    assert (plain.seq - seq) / 2 >= 20
+    plain.release()
+    wait_for(lambda: masked.info.key_frames_only, 3.0, "key frames only again once only masked tiles show it")

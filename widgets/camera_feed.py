@@ -21,12 +21,13 @@ MAIN_ABOVE = 480
 
 class CameraFeed:
     def __init__(self, hub: MediaHub, source: Source, size: tuple[int, int], force_main: bool = False,
-                 priority: bool = False) -> None:
+                 priority: bool = False, masked: bool = False) -> None:
         self.hub = hub
         self.source = source
         self.size = size
         self.force_main = force_main
         self.priority = priority  # keeps every frame when the machine is busy (the alarm tile, a pinned tile)
+        self.masked = masked  # shown blurred (a sensitive camera in a meeting): a picture a GOP is enough
         self.current: StreamHandle | None = None
         self.previous: StreamHandle | None = None  # kept until ``current`` has a frame
         self._open(self._choose(size, force_main, None))
@@ -54,17 +55,20 @@ class CameraFeed:
     def _open(self, spec: StreamSpec | None) -> None:
         if spec is None:
             return
-        self.current = self.hub.acquire(spec, self.size, self.force_main, self.priority)
+        self.current = self.hub.acquire(spec, self.size, self.force_main, self.priority, self.masked)
 
-    def update(self, size: tuple[int, int], force_main: bool = False, priority: bool | None = None) -> None:
-        """The tile's on-screen size changed (layout, window, zoom), or its priority (None: unchanged)."""
+    def update(self, size: tuple[int, int], force_main: bool = False, priority: bool | None = None,
+               masked: bool | None = None) -> None:
+        """The tile's on-screen size changed (layout, window, zoom), or its priority or mask (None: unchanged)."""
         self.size = size
         self.force_main = force_main
         if priority is not None:
             self.priority = priority
+        if masked is not None:
+            self.masked = masked
         spec = self._choose(size, force_main, self.role or None)
         if self.current is not None and spec == self.current.spec:
-            self.current.resize(size, force_main, self.priority)
+            self.current.resize(size, force_main, self.priority, self.masked)
             return
         if self.previous is not None:
             self.previous.release()
@@ -72,7 +76,7 @@ class CameraFeed:
         self._open(spec)
 
     def switch(self, source: Source, size: tuple[int, int], force_main: bool = False,
-               priority: bool | None = None) -> None:
+               priority: bool | None = None, masked: bool | None = None) -> None:
         """Show another camera; the current picture stays until the new one delivers."""
         if self.previous is not None:
             self.previous.release()
@@ -82,6 +86,8 @@ class CameraFeed:
         self.force_main = force_main
         if priority is not None:
             self.priority = priority
+        if masked is not None:
+            self.masked = masked
         self.current = None
         self._open(self._choose(size, force_main, None))
 

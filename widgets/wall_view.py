@@ -221,13 +221,14 @@ class WallView(QWidget):
         src = self.store.sources.get(sid) if sid else None
         return src if src is not None and src.kind == SourceKind.CAMERA else None
 
-    def _wanted(self) -> dict[int, tuple[Source, tuple[int, int], bool, bool]]:
-        """Camera tiles visible in this view: source, on-screen size in device pixels, main forced, and
+    def _wanted(self) -> dict[int, tuple[Source, tuple[int, int], bool, bool, bool]]:
+        """Camera tiles visible in this view: source, on-screen size in device pixels, main forced,
         priority (the alarm tile's camera and the tiles kept at full rate keep every frame when the machine
-        is too busy for all its streams)."""
+        is too busy for all its streams) and masked (a sensitive camera in a meeting, shown blurred)."""
         if not self.isVisible() or self.isMinimized():
             return {}
-        priority = set(self.store.state.full_rate) | self.store.alarm_tiles
+        state = self.store.state
+        priority = set(state.full_rate) | self.store.alarm_tiles
         clip = QRectF(self.region.x, self.region.y, self.region.w, self.region.h)
         scale = self._scale() * self.devicePixelRatioF()
         wanted = {}
@@ -242,7 +243,8 @@ class WallView(QWidget):
             # Full-screen and zoomed tiles show detail: they always take the main stream.
             main = self.maximized == i or self.zoom.get(i, (1.0, 0.5, 0.5))[0] > 1.0
             # The picture fills the tile: ask for exactly its pixels.
-            wanted[i] = (src, (int(rect.width() * scale), int(rect.height() * scale)), main, i in priority)
+            masked = state.presenting and "sensitive" in src.tags and i not in state.unmasked
+            wanted[i] = (src, (int(rect.width() * scale), int(rect.height() * scale)), main, i in priority, masked)
         return wanted
 
     def _sync_feeds(self) -> None:
@@ -252,21 +254,21 @@ class WallView(QWidget):
                 self.feeds.pop(i).release()
                 self._seen_frames.pop(i, None)
             elif wanted[i][0] != self.feeds[i].source:
-                src, size, main, first = wanted[i]
+                src, size, main, first, masked = wanted[i]
                 if src.main is None and src.sub is None:
                     self.feeds.pop(i).release()
                 else:
                     # Another camera on the same tile (a tour moving on, an alarm): the old picture
                     # stays until the new camera's first frame, as in a main/sub switch.
-                    self.feeds[i].switch(src, size, main, first)
-        for i, (src, size, zoomed, first) in wanted.items():
+                    self.feeds[i].switch(src, size, main, first, masked)
+        for i, (src, size, zoomed, first, masked) in wanted.items():
             feed = self.feeds.get(i)
             if feed is None:
                 if src.main is None and src.sub is None:
                     continue  # not playable yet (the demo may still be making its clips)
-                self.feeds[i] = CameraFeed(self.media, src, size, zoomed, first)
-            elif feed.size != size or feed.force_main != zoomed or feed.priority != first:
-                feed.update(size, zoomed, first)
+                self.feeds[i] = CameraFeed(self.media, src, size, zoomed, first, masked)
+            elif (feed.size, feed.force_main, feed.priority, feed.masked) != (size, zoomed, first, masked):
+                feed.update(size, zoomed, first, masked)
 
     def held_sources(self) -> set[str]:
         return {feed.source.id for feed in self.feeds.values()}

@@ -101,6 +101,7 @@ class StreamInfo:
     delay_ms: float = 0.0  # how far decoding runs behind the stream's own clock
     catch_ups: int = 0  # times decoding fell CATCH_UP_AFTER_S behind live and jumped to the next key frame
     reduced: bool = False  # key frames only, to spare a machine too busy for all its streams (MediaHub sheds)
+    key_frames_only: bool = False  # one picture a GOP: shed (``reduced``) or only shown masked
     last_frame_at: float | None = None
     frames: int = 0
     first_frame_s: float | None = None  # seconds from connect to the first picture
@@ -241,6 +242,8 @@ class StreamReader:
         self._thread: threading.Thread | None = None
         # One picture per GOP, almost free: set by MediaHub to shed load; takes effect at the next key frame.
         self.keyframes_only = False
+        # Every tile shows it masked (a sensitive camera in a meeting): one picture a GOP is all a blur needs.
+        self.want_sparse: Callable[[], bool] = lambda: False
         self.want_detail: Callable[[], bool] = lambda: False  # a full-screen or zoomed tile shows it
 
     @property
@@ -248,7 +251,7 @@ class StreamReader:
         info = self._info
         if info.state == StreamState.LIVE and info.last_frame_at is not None:
             # Key frames only, a picture comes once a GOP (several seconds on some cameras).
-            if time.time() - info.last_frame_at > self.STALL_AFTER_S * (5 if info.reduced else 1):
+            if time.time() - info.last_frame_at > self.STALL_AFTER_S * (5 if info.key_frames_only else 1):
                 return replace(info, state=StreamState.STALLED)
         return info
 
@@ -371,7 +374,8 @@ class StreamDecoder(StreamReader):
             ctx.thread_count = 1
             ctx.thread_type = "SLICE"
             path = "GPU" if getattr(ctx, "is_hwaccel", False) else "CPU"
-            self._set(codec=ctx.name, decode_path=path, frames=0, first_frame_s=None, light=False, reduced=False)
+            self._set(codec=ctx.name, decode_path=path, frames=0, first_frame_s=None, light=False, reduced=False,
+                      key_frames_only=False)
             self._decode(container, stream, opened_at, may_lighten=path == "CPU" and ctx.name in LIGHT_CODECS)
         finally:
             container.close()
@@ -436,11 +440,11 @@ class StreamDecoder(StreamReader):
                         continue
                     catching_up = False
                     codec.flush_buffers()  # nothing of the skipped pictures may come out
-                if packet.is_keyframe and key_only != self.keyframes_only:
+                if packet.is_keyframe and key_only != (self.keyframes_only or self.want_sparse()):
                     # Back to every frame only at a key frame: the frames after it refer to it, not to the
                     # ones skipped before.
-                    key_only = self.keyframes_only
-                    self._set(reduced=key_only)
+                    key_only = self.keyframes_only or self.want_sparse()
+                    self._set(reduced=key_only and self.keyframes_only, key_frames_only=key_only)
                 if key_only and not packet.is_keyframe:
                     continue
                 if may_lighten and packet.is_keyframe:

@@ -12,6 +12,9 @@ others keep their full rate. One more after each further skip, no faster than SH
 full-screen or zoomed tile's stream, and never a priority stream's: the alarm tile's camera and the tiles an
 operator asked to keep at full rate (their streams are given back first if shed before). After CALM_S with no skip, the largest shed stream gets every frame
 back; if that brings skips back, the calm asked for next time doubles (up to CALM_MAX_S).
+
+A stream that every tile shows masked (a sensitive camera blurred for a meeting) is decoded at key frames
+only while it is: the blur needs one picture a GOP, and a 1080p camera then costs ~1-2% of a core, not ~15%.
 """
 
 from __future__ import annotations
@@ -39,10 +42,16 @@ class _Entry:
     sizes: dict[int, tuple[int, int]] = field(default_factory=dict)  # handle id -> wanted size
     detail: set[int] = field(default_factory=set)  # handles whose tile shows detail (full-screen, zoomed)
     priority: set[int] = field(default_factory=set)  # handles whose tile must keep its frame rate (alarm, pinned)
+    masked: set[int] = field(default_factory=set)  # handles whose tile shows it masked (blurred, in a meeting)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def want_detail(self) -> bool:
         return bool(self.detail)
+
+    def want_sparse(self) -> bool:
+        """Every tile shows it masked: one picture a GOP is enough for the blur (and almost free)."""
+        with self.lock:
+            return bool(self.sizes) and self.masked.issuperset(self.sizes)
 
     def protected(self) -> bool:
         """Never shed: a tile shows it full-screen or zoomed, or it is a priority tile's."""
@@ -76,13 +85,15 @@ class StreamHandle:
     def seq(self) -> int:
         return self._entry.slot.seq
 
-    def resize(self, size: tuple[int, int], detail: bool = False, priority: bool = False) -> None:
+    def resize(self, size: tuple[int, int], detail: bool = False, priority: bool = False,
+               masked: bool = False) -> None:
         """The tile's picture size; ``detail``: the tile is full-screen or zoomed, so every pixel counts;
-        ``priority``: the tile keeps every frame even when the machine is too busy for all its streams."""
+        ``priority``: the tile keeps every frame even when the machine is too busy for all its streams;
+        ``masked``: the tile shows the camera blurred (a sensitive camera in a meeting)."""
         entry = self._entry
         with entry.lock:
             entry.sizes[self.ident] = (max(2, int(size[0])), max(2, int(size[1])))
-            for wanted, group in ((detail, entry.detail), (priority, entry.priority)):
+            for wanted, group in ((detail, entry.detail), (priority, entry.priority), (masked, entry.masked)):
                 if wanted:
                     group.add(self.ident)
                 else:
@@ -145,7 +156,7 @@ class LoadGovernor:
         if self._skip_at > self._shed_at + self.SHED_EVERY_S / 2 and now - self._shed_at >= self.SHED_EVERY_S:
             self._shed_at = now
             candidates = [e for e in entries if isinstance(e.decoder, StreamDecoder)  # (a USB capture cannot skip)
-                          and not e.decoder.keyframes_only and not e.protected()]
+                          and not e.decoder.keyframes_only and not e.protected() and not e.want_sparse()]
             kept = sum(1 for e in entries if e.protected())  # at full rate whatever comes
             if candidates and len(candidates) + kept > 1:  # the last stream at full rate is never shed
                 victim = min(candidates, key=_area)
@@ -177,7 +188,7 @@ class MediaHub:
         self.governor = LoadGovernor(self._entries)
 
     def acquire(self, spec: StreamSpec, size: tuple[int, int] = DEFAULT_SIZE, detail: bool = False,
-                priority: bool = False) -> StreamHandle:
+                priority: bool = False, masked: bool = False) -> StreamHandle:
         entry = self._entries.get(spec.key)
         if entry is None:
             slot = FrameSlot()
@@ -186,11 +197,12 @@ class MediaHub:
             entry = _Entry(kind(spec, slot, lambda: DEFAULT_SIZE, self.retry_base_s, self.retry_cap_s), slot)
             entry.decoder.want_size = entry.want_size
             entry.decoder.want_detail = entry.want_detail
+            entry.decoder.want_sparse = entry.want_sparse
             self._entries[spec.key] = entry
             entry.decoder.start()
             self.governor.start()
         handle = StreamHandle(self, spec, entry, next(self._ids))
-        handle.resize(size, detail, priority)
+        handle.resize(size, detail, priority, masked)
         return handle
 
     def _release(self, handle: StreamHandle) -> None:
@@ -201,6 +213,7 @@ class MediaHub:
             entry.sizes.pop(handle.ident, None)
             entry.detail.discard(handle.ident)
             entry.priority.discard(handle.ident)
+            entry.masked.discard(handle.ident)
             last = not entry.sizes
         if last:
             del self._entries[handle.spec.key]
