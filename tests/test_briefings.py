@@ -374,3 +374,23 @@ def test_papers_panel_puts_a_paper_or_the_register_on_the_wall_and_the_pointer_f
     console.store.set_pointer(None)
     qtbot.waitUntil(lambda: count(d11.grab().toImage().copy(w // 3, h // 4, w // 3, h // 2), laser, 2) == 0,
                     timeout=WAIT_MS)
+
+
+def test_a_blanked_wall_keeps_its_cameras_connected_at_a_picture_a_gop(qtbot, make_console, site):
+    """A presenter's B: nobody sees the cameras, so they are decoded at key frames only (not let go: the pictures
+    are back the moment the wall is shown again), and at every frame again after."""
+    console = make_console(site)
+    ready(qtbot, console)
+    assert console.execute_operator(RecallPreset(preset="Giám sát chung")).ok  # five cameras, no tour
+
+    def feeds() -> list:
+        return [f for v in console.wall.windows.values() for f in v.feeds.values() if f.current is not None]
+
+    qtbot.waitUntil(lambda: len(feeds()) >= 3 and all(f.frame() is not None for f in feeds()), timeout=WAIT_MS)
+    assert not any(f.current.info.key_frames_only for f in feeds())
+    assert console.execute_operator(BlankWall(on=True)).ok
+    qtbot.waitUntil(lambda: all(f.current.info.key_frames_only for f in feeds()), timeout=5000)
+    held = {id(f) for f in feeds()}
+    assert console.execute_operator(BlankWall(on=False)).ok
+    assert {id(f) for f in feeds()} == held and all(f.frame() is not None for f in feeds())
+    qtbot.waitUntil(lambda: not any(f.current.info.key_frames_only for f in feeds()), timeout=5000)

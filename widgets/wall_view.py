@@ -243,7 +243,9 @@ class WallView(QWidget):
             # Full-screen and zoomed tiles show detail: they always take the main stream.
             main = self.maximized == i or self.zoom.get(i, (1.0, 0.5, 0.5))[0] > 1.0
             # The picture fills the tile: ask for exactly its pixels.
-            masked = state.presenting and "sensitive" in src.tags and i not in state.unmasked
+            # Nobody sees it sharp: a sensitive camera blurred for a meeting, or any camera on a blanked wall (kept
+            # at a picture a GOP rather than let go, so that it is back at once when the wall is shown again).
+            masked = state.blank or (state.presenting and "sensitive" in src.tags and i not in state.unmasked)
             wanted[i] = (src, (int(rect.width() * scale), int(rect.height() * scale)), main, i in priority, masked)
         return wanted
 
