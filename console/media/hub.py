@@ -10,8 +10,9 @@ that happens the machine has more streams than it can decode, so rather than let
 the hub moves the stream of the smallest tile to key frames only (one picture a GOP, almost free): the
 others keep their full rate. One more after each further skip, no faster than SHED_EVERY_S; never a
 full-screen or zoomed tile's stream, and never a priority stream's: the alarm tile's camera and the tiles an
-operator asked to keep at full rate (their streams are given back first if shed before). After CALM_S with no skip, the largest shed stream gets every frame
-back; if that brings skips back, the calm asked for next time doubles (up to CALM_MAX_S).
+operator asked to keep at full rate (given every frame back at once if shed before). After CALM_S with no
+skip, the largest shed stream gets every frame back; if that brings skips back, the calm asked for next time
+doubles (up to CALM_MAX_S).
 
 A stream that every tile shows masked (a sensitive camera blurred for a meeting) is decoded at key frames
 only while it is: the blur needs one picture a GOP, and a 1080p camera then costs ~1-2% of a core, not ~15%.
