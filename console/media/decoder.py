@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import time
 from collections import deque
@@ -213,8 +214,6 @@ DECODER_NICE = 5
 
 def lower_priority(nice: int = DECODER_NICE) -> None:
     """Lower the calling thread's CPU priority by ``nice`` (where the OS has per-thread nice values)."""
-    import os
-
     try:
         tid = threading.get_native_id()
         os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
@@ -440,10 +439,10 @@ class StreamDecoder(StreamReader):
                         continue
                     catching_up = False
                     codec.flush_buffers()  # nothing of the skipped pictures may come out
-                if packet.is_keyframe and key_only != (self.keyframes_only or self.want_sparse()):
-                    # Back to every frame only at a key frame: the frames after it refer to it, not to the
-                    # ones skipped before.
-                    key_only = self.keyframes_only or self.want_sparse()
+                # Back to every frame only at a key frame: the frames after it refer to it, not to the ones
+                # skipped before.
+                if packet.is_keyframe and key_only != (wanted := self.keyframes_only or self.want_sparse()):
+                    key_only = wanted
                     self._set(reduced=key_only and self.keyframes_only, key_frames_only=key_only)
                 if key_only and not packet.is_keyframe:
                     continue
